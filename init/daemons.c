@@ -1,0 +1,225 @@
+/* Supervision of PID 1's internal daemons. PID 1 never waits on one: starts, deaths and
+ * restarts are all events in PID 1's loop. */
+#include "daemons.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "backoff.h"
+#include "cleanup.h"
+#include "evloop.h"
+#include "log.h"
+#include "spawn.h"
+
+enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
+
+struct daemon_def {
+	const char *name;
+	const char *applet;
+	enum daemon_stdin in;
+};
+
+/* Later capabilities add their daemons here (host channel, services, memreclaim). logd comes
+ * first so that it is stopped last and sees the whole shutdown. */
+static const struct daemon_def daemon_defs[] = {
+	{ "logd", "guestinit-logd", STDIN_LOG_PIPE },
+};
+#define NDAEMONS ARRAY_SIZE(daemon_defs)
+
+struct daemon {
+	pid_t pid;
+	uint64_t started_ms;
+	struct backoff backoff;
+	int restart_timer;
+	unsigned restarts;
+	int last_status;
+};
+
+static struct daemon daemons[NDAEMONS];
+static struct evloop *loop;
+static struct daemon_env env;
+static bool stopping;
+static int stop_index = -1;
+static int stop_timer;
+static int stop_timeout_ms;
+static void (*stop_done)(void *);
+static void *stop_done_ctx;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void daemons_init(struct evloop *l, const struct daemon_env *e)
+{
+	loop = l;
+	env = *e;
+	for (size_t i = 0; i < NDAEMONS; i++)
+		daemons[i] = (struct daemon){ .backoff = BACKOFF_INIT };
+}
+
+static void schedule_restart(size_t i, uint64_t ran_ms);
+
+static void daemon_start(size_t i)
+{
+	const struct daemon_def *d = &daemon_defs[i];
+	char maxkb[16], keep[16];
+	snprintf(maxkb, sizeof(maxkb), "%d", env.log_file_max_kb);
+	snprintf(keep, sizeof(keep), "%d", env.log_file_keep);
+	char *argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
+	struct spawn_opts o = {
+		.path = env.self_exe,
+		.argv = argv,
+		.envp = env.envp,
+		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
+		.flags = SPAWN_SETSID,
+	};
+	pid_t pid = spawn_process(&o);
+	if (pid < 0) {
+		log_err("daemons", "%s: cannot start: %s", d->name, strerror((int)-pid));
+		schedule_restart(i, 0); /* an instant death, so the backoff applies */
+		return;
+	}
+	daemons[i].pid = pid;
+	daemons[i].started_ms = now_ms();
+	log_debug("daemons", "%s: started, pid %d", d->name, (int)pid);
+}
+
+static void restart_cb(struct evloop *l, void *data)
+{
+	(void)l;
+	size_t i = (size_t)(uintptr_t)data;
+	daemons[i].restart_timer = 0;
+	if (!stopping && daemons[i].pid == 0) {
+		daemons[i].restarts++;
+		daemon_start(i);
+	}
+}
+
+static void schedule_restart(size_t i, uint64_t ran_ms)
+{
+	uint64_t delay = backoff_next_delay(&daemons[i].backoff, ran_ms);
+	log_info("daemons", "%s: restarting in %llu ms", daemon_defs[i].name, (unsigned long long)delay);
+	int t = evloop_add_timer(loop, delay, restart_cb, (void *)(uintptr_t)i);
+	if (t < 0)
+		log_err("daemons", "%s: cannot arm restart timer: %s", daemon_defs[i].name, strerror(-t));
+	else
+		daemons[i].restart_timer = t;
+}
+
+void daemons_start_all(void)
+{
+	for (size_t i = 0; i < NDAEMONS; i++)
+		if (daemons[i].pid == 0)
+			daemon_start(i);
+}
+
+static void describe_status(int st, char *buf, size_t cap)
+{
+	if (WIFSIGNALED(st))
+		snprintf(buf, cap, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, cap, "exited with status %d", WEXITSTATUS(st));
+}
+
+static void stop_next(void);
+
+bool daemons_reaped(pid_t pid, int wstatus)
+{
+	for (size_t i = 0; i < NDAEMONS; i++) {
+		struct daemon *d = &daemons[i];
+		if (d->pid != pid)
+			continue;
+		d->pid = 0;
+		d->last_status = wstatus;
+		char how[96];
+		describe_status(wstatus, how, sizeof(how));
+		if (stopping) {
+			log_debug("daemons", "%s: stopped (%s)", daemon_defs[i].name, how);
+			if ((int)i == stop_index) {
+				evloop_cancel_timer(loop, stop_timer);
+				stop_timer = 0;
+				stop_index--;
+				stop_next();
+			}
+			return true;
+		}
+		log_warn("daemons", "%s (pid %d) %s", daemon_defs[i].name, (int)pid, how);
+		schedule_restart(i, now_ms() - d->started_ms);
+		return true;
+	}
+	return false;
+}
+
+void daemons_signal_all(int sig)
+{
+	for (size_t i = 0; i < NDAEMONS; i++)
+		if (daemons[i].pid > 0)
+			kill(daemons[i].pid, sig);
+}
+
+static void stop_timeout_cb(struct evloop *l, void *data)
+{
+	(void)l;
+	size_t i = (size_t)(uintptr_t)data;
+	stop_timer = 0;
+	if (daemons[i].pid > 0) {
+		log_warn("daemons", "%s: still running %d ms after SIGTERM, sending SIGKILL", daemon_defs[i].name,
+			 stop_timeout_ms);
+		kill(daemons[i].pid, SIGKILL);
+	}
+}
+
+static void stop_next(void)
+{
+	while (stop_index >= 0 && daemons[stop_index].pid == 0)
+		stop_index--;
+	if (stop_index < 0) {
+		if (stop_done) {
+			void (*done)(void *) = stop_done;
+			stop_done = NULL;
+			done(stop_done_ctx);
+		}
+		return;
+	}
+	struct daemon *d = &daemons[stop_index];
+	kill(d->pid, SIGTERM);
+	kill(d->pid, SIGCONT); /* a stopped process would never see the TERM */
+	int t = evloop_add_timer(loop, (uint64_t)stop_timeout_ms, stop_timeout_cb, (void *)(uintptr_t)stop_index);
+	stop_timer = t > 0 ? t : 0;
+}
+
+void daemons_stop_all(int timeout_ms, void (*done)(void *ctx), void *ctx)
+{
+	stopping = true;
+	stop_timeout_ms = timeout_ms;
+	stop_done = done;
+	stop_done_ctx = ctx;
+	for (size_t i = 0; i < NDAEMONS; i++)
+		if (daemons[i].restart_timer) {
+			evloop_cancel_timer(loop, daemons[i].restart_timer);
+			daemons[i].restart_timer = 0;
+		}
+	stop_index = (int)NDAEMONS - 1;
+	stop_next();
+}
+
+void daemons_status(FILE *out)
+{
+	for (size_t i = 0; i < NDAEMONS; i++) {
+		const struct daemon *d = &daemons[i];
+		if (d->pid > 0)
+			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", daemon_defs[i].name,
+				(int)d->pid, (unsigned long long)((now_ms() - d->started_ms) / 1000), d->restarts);
+		else
+			fprintf(out, "daemon %s: %s, restarts %u\n", daemon_defs[i].name,
+				stopping ? "stopped" : "waiting to restart", d->restarts);
+	}
+}

@@ -1,0 +1,62 @@
+/* The one binary: dispatches on the name it was run as (argv[0]), as WSL's /init does. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "commands.h"
+#include "logd.h"
+#include "pid1.h"
+#include "utmp_records.h"
+
+static int init_main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		pid1_main(argc, argv);
+	/* Not PID 1: like sysvinit's and systemd's init, act as telinit ("init 0", "init 6"). */
+	if (argc == 2 && argv[1][0] != '-')
+		return telinit_main(argc, argv);
+	fprintf(stderr, "init: guestinit's init must be PID 1 (this is pid %d); as a command it takes a "
+			"runlevel: init 0 (power off) or init 6 (reboot)\n", (int)getpid());
+	return 1;
+}
+
+static const struct applet {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} applets[] = {
+	{ "init", init_main },
+	{ "guestinit", guestinit_cmd_main },
+	{ "guestinit-logd", logd_main },
+	{ "reboot", power_cmd_main },
+	{ "poweroff", power_cmd_main },
+	{ "halt", power_cmd_main },
+	{ "shutdown", shutdown_cmd_main },
+	{ "telinit", telinit_main },
+	{ "runlevel", runlevel_main },
+	{ "systemctl", systemctl_main },
+};
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 0 ? argv[0] : "init";
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		name = slash + 1;
+	if (getpid() == 1)
+		pid1_main(argc, argv); /* whatever the kernel called us */
+	/* `init APPLET ARGS` (or any other name): runs the applet, so that a build tree's init/init
+	 * is usable without links. */
+	if (argc > 1)
+		for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+			if (strcmp(argv[1], applets[i].name) == 0)
+				return applets[i].main(argc - 1, argv + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+		if (strcmp(name, applets[i].name) == 0)
+			return applets[i].main(argc, argv);
+	fprintf(stderr, "guestinit: unknown command name '%s'; known:", name);
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+		fprintf(stderr, " %s", applets[i].name);
+	fputc('\n', stderr);
+	return 1;
+}

@@ -1,0 +1,483 @@
+/* PID 1. It stays small and never blocks: mounts, reaping, signals, the control socket and
+ * the internal daemons are events in one loop; everything that can hang runs in a child. */
+#include "pid1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "control.h"
+#include "ctlsock.h"
+#include "daemons.h"
+#include "evloop.h"
+#include "log.h"
+#include "loopback.h"
+#include "mounts.h"
+#include "shutdown.h"
+#include "spawn.h"
+#include "sysbin.h"
+#include "utmp_records.h"
+#include "wslconf.h"
+
+#define PROC_PID_INIT_INO 0xEFFFFFFCU /* /proc/self/ns/pid of the machine's first namespace */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static struct {
+	struct evloop *loop;
+	struct wsl_conf conf;
+	bool ns_mode;
+	uint64_t t0_ms;
+	uint64_t ready_ms;
+	bool stopping;
+	enum shutdown_kind kind;
+	int exit_code;
+	int delayed_timer;
+	enum shutdown_kind delayed_kind;
+	char **session_argv;
+	pid_t session_pid;
+	pid_t boot_command_pid;
+	int log_pipe[2];
+	char self_exe[PATH_MAX];
+	char *envp[8];
+} p1 = { .session_pid = -1, .boot_command_pid = -1, .log_pipe = { -1, -1 } };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static double since_start_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 - (double)p1.t0_ms;
+}
+
+static void step_done(const char *what, double *last)
+{
+	double now = since_start_ms();
+	log_info("boot", "%s (%.1f ms)", what, now - *last);
+	*last = now;
+}
+
+static void pid1_request_shutdown(enum shutdown_kind kind);
+
+/* ---- reaping ---------------------------------------------------------------------------- */
+
+static void reap_all(void)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid <= 0)
+			return; /* 0: children left but none done; -1/ECHILD: none at all */
+		if (daemons_reaped(pid, st))
+			continue;
+		if (pid == p1.boot_command_pid) {
+			p1.boot_command_pid = -1;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				log_warn("boot", "[boot] command %s %d", WIFEXITED(st) ? "exited with status" : "killed by signal",
+					 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			continue;
+		}
+		if (pid == p1.session_pid) {
+			p1.session_pid = -1;
+			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			log_info("session", "ended with status %d", code);
+			if (!p1.stopping)
+				p1.exit_code = code;
+			pid1_request_shutdown(SHUTDOWN_POWEROFF);
+		}
+		/* anything else is an orphan that PID 1 inherited: reaping it is all there is to do */
+	}
+}
+
+/* ---- shutdown --------------------------------------------------------------------------- */
+
+static void after_kill_all(void)
+{
+	control_close(p1.loop);
+	shutdown_final(p1.kind, p1.ns_mode, p1.exit_code);
+}
+
+static void after_daemons(void *ctx)
+{
+	(void)ctx;
+	reap_all();
+	log_set_pipe_fd(-1); /* logd is gone; the console has it all */
+	shutdown_kill_all(p1.loop, p1.conf.guestinit.shutdown_timeout_ms, reap_all, after_kill_all);
+}
+
+static void pid1_request_shutdown(enum shutdown_kind kind)
+{
+	if (p1.stopping)
+		return;
+	p1.stopping = true;
+	p1.kind = kind;
+	if (p1.delayed_timer) {
+		evloop_cancel_timer(p1.loop, p1.delayed_timer);
+		p1.delayed_timer = 0;
+	}
+	log_info("shutdown", "%s requested", shutdown_kind_name(kind));
+	if (p1.session_pid > 0) {
+		kill(-p1.session_pid, SIGHUP); /* as a terminal hang-up would */
+		kill(-p1.session_pid, SIGCONT);
+	}
+	daemons_stop_all(p1.conf.guestinit.daemon_stop_timeout_ms, after_daemons, NULL);
+}
+
+static void delayed_cb(struct evloop *loop, void *data)
+{
+	(void)loop;
+	(void)data;
+	p1.delayed_timer = 0;
+	pid1_request_shutdown(p1.delayed_kind);
+}
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, void *data)
+{
+	(void)loop;
+	(void)data;
+	int sig = (int)si->ssi_signo;
+	if (sig == SIGCHLD)
+		reap_all();
+	else if (sig == SIGTERM || sig == SIGPWR || sig == SIGUSR2 || sig == SIGRTMIN + 4)
+		pid1_request_shutdown(SHUTDOWN_POWEROFF); /* USR2: busybox poweroff; RTMIN+4: systemd's */
+	else if (sig == SIGINT || sig == SIGRTMIN + 5)
+		pid1_request_shutdown(SHUTDOWN_REBOOT); /* INT: ctrl-alt-del */
+	else if (sig == SIGRTMIN + 3)
+		pid1_request_shutdown(SHUTDOWN_HALT);
+	else if (sig == SIGUSR1) {
+		log_info("signal", "SIGUSR1: reopening logs");
+		daemons_signal_all(SIGUSR1);
+	} else if (sig == SIGHUP)
+		log_debug("signal", "SIGHUP ignored");
+}
+
+static int setup_signals(void)
+{
+	/* Job-control stops would freeze PID 1: ignore them (children get defaults back). */
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigaction(SIGTSTP, &ign, NULL);
+	sigaction(SIGTTIN, &ign, NULL);
+	sigaction(SIGTTOU, &ign, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGPWR, SIGUSR1, SIGUSR2, SIGHUP,
+		       SIGRTMIN + 3, SIGRTMIN + 4, SIGRTMIN + 5 };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	return evloop_set_signals(p1.loop, &set, on_signal, NULL);
+}
+
+/* ---- control socket --------------------------------------------------------------------- */
+
+static void status_text(char *reply, size_t cap)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f) {
+		snprintf(reply, cap, "error: out of memory");
+		return;
+	}
+	fprintf(f, "ok\nstate: %s\n", p1.stopping ? "stopping" : "running");
+	fprintf(f, "mode: %s\n", p1.ns_mode ? "namespace" : "machine");
+	fprintf(f, "uptime: %.1f s\n", since_start_ms() / 1000.0);
+	fprintf(f, "ready: %llu ms\n", (unsigned long long)p1.ready_ms);
+	if (p1.delayed_timer)
+		fprintf(f, "pending: %s\n", shutdown_kind_name(p1.delayed_kind));
+	daemons_status(f);
+	fclose(f);
+	snprintf(reply, cap, "%s", text);
+	free(text);
+}
+
+static void on_control(void *ctx, const char *req, bool privileged, pid_t peer, char *reply, size_t cap)
+{
+	(void)ctx;
+	char verb[32] = "";
+	long delay = 0;
+	int n = sscanf(req, "%31s %ld", verb, &delay);
+	if (n < 1) {
+		snprintf(reply, cap, "error: empty request");
+		return;
+	}
+	if (!privileged) {
+		snprintf(reply, cap, "error: permission denied: '%s' needs root (or CAP_SYS_ADMIN)", verb);
+		return;
+	}
+	enum shutdown_kind kind;
+	if (!strcmp(verb, "poweroff"))
+		kind = SHUTDOWN_POWEROFF;
+	else if (!strcmp(verb, "reboot"))
+		kind = SHUTDOWN_REBOOT;
+	else if (!strcmp(verb, "halt"))
+		kind = SHUTDOWN_HALT;
+	else if (!strcmp(verb, "status")) {
+		status_text(reply, cap);
+		return;
+	} else if (!strcmp(verb, "cancel")) {
+		if (!p1.delayed_timer) {
+			snprintf(reply, cap, "error: no shutdown is pending");
+			return;
+		}
+		evloop_cancel_timer(p1.loop, p1.delayed_timer);
+		p1.delayed_timer = 0;
+		log_info("control", "pending %s cancelled (by pid %d)", shutdown_kind_name(p1.delayed_kind), (int)peer);
+		snprintf(reply, cap, "ok");
+		return;
+	} else {
+		snprintf(reply, cap, "error: unknown request '%s' (poweroff, reboot, halt, cancel, status)", verb);
+		return;
+	}
+	if (n == 2 && delay < 0) {
+		snprintf(reply, cap, "error: negative delay %ld", delay);
+		return;
+	}
+	if (p1.stopping) {
+		snprintf(reply, cap, "ok\nalready shutting down (%s)\n", shutdown_kind_name(p1.kind));
+		return;
+	}
+	if (n == 2 && delay > 0) {
+		if (p1.delayed_timer)
+			evloop_cancel_timer(p1.loop, p1.delayed_timer);
+		p1.delayed_kind = kind;
+		int t = evloop_add_timer(p1.loop, (uint64_t)delay * 1000, delayed_cb, NULL);
+		if (t < 0) {
+			snprintf(reply, cap, "error: cannot schedule: %s", strerror(-t));
+			return;
+		}
+		p1.delayed_timer = t;
+		log_info("control", "%s scheduled in %ld s (by pid %d)", verb, delay, (int)peer);
+		snprintf(reply, cap, "ok\n%s scheduled in %ld s; cancel with shutdown -c\n", verb, delay);
+		return;
+	}
+	log_info("control", "%s requested by pid %d", verb, (int)peer);
+	snprintf(reply, cap, "ok");
+	pid1_request_shutdown(kind);
+}
+
+/* ---- boot ------------------------------------------------------------------------------- */
+
+static bool in_pid_namespace(void)
+{
+	struct stat st;
+	/* Without /proc we cannot tell; assume the machine, the case where it matters most. */
+	return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != PROC_PID_INIT_INO;
+}
+
+static void make_run_dirs(void)
+{
+	if (mkdir("/run/lock", 01777) < 0 && errno != EEXIST)
+		log_warn("boot", "mkdir /run/lock: %s", strerror(errno));
+	chmod("/run/lock", 01777);
+	if (mkdir(CTLSOCK_DIR, 0755) < 0 && errno != EEXIST)
+		log_warn("boot", "mkdir %s: %s", CTLSOCK_DIR, strerror(errno));
+	/* /var/run and /var/lock name /run and /run/lock, as on any current Debian */
+	static const char *const links[][2] = { { "/var/run", "/run" }, { "/var/lock", "/run/lock" } };
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		struct stat st;
+		if (lstat(links[i][0], &st) == 0) {
+			if (S_ISDIR(st.st_mode) && mount(links[i][1], links[i][0], NULL, MS_BIND, NULL) < 0)
+				log_warn("boot", "bind %s on %s: %s", links[i][1], links[i][0], strerror(errno));
+		} else if (errno == ENOENT && symlink(links[i][1], links[i][0]) < 0 && errno != ENOENT) {
+			log_warn("boot", "link %s -> %s: %s", links[i][0], links[i][1], strerror(errno));
+		}
+	}
+	/* devtmpfs does not make these; programs expect them */
+	static const char *const devlinks[][2] = { { "/dev/fd", "/proc/self/fd" }, { "/dev/stdin", "/proc/self/fd/0" },
+						   { "/dev/stdout", "/proc/self/fd/1" },
+						   { "/dev/stderr", "/proc/self/fd/2" } };
+	for (size_t i = 0; i < ARRAY_SIZE(devlinks); i++)
+		(void)!symlink(devlinks[i][1], devlinks[i][0]);
+}
+
+static void set_oom_immune(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000\n", 6) < 0)
+		log_debug("boot", "OOM immunity: %s", strerror(errno)); /* refused in a user namespace */
+	if (fd >= 0)
+		close(fd);
+}
+
+static void build_env(void)
+{
+	static char term[64] = "TERM=linux";
+	const char *t = getenv("TERM");
+	if (t && strlen(t) < sizeof(term) - 6)
+		snprintf(term, sizeof(term), "TERM=%s", t);
+	size_t i = 0;
+	p1.envp[i++] = "PATH=" DEFAULT_PATH;
+	p1.envp[i++] = "HOME=/root";
+	p1.envp[i++] = "USER=root";
+	p1.envp[i++] = "LOGNAME=root";
+	p1.envp[i++] = "SHELL=/bin/sh";
+	p1.envp[i++] = term;
+	p1.envp[i] = NULL;
+}
+
+static void setup_log_pipe(void)
+{
+	if (pipe2(p1.log_pipe, O_CLOEXEC) < 0) {
+		log_warn("boot", "log pipe: %s; logging to the console only", strerror(errno));
+		return;
+	}
+	/* PID 1 must never block on logging: a full pipe drops lines (the console has them). */
+	fcntl(p1.log_pipe[1], F_SETFL, O_NONBLOCK);
+	log_set_pipe_fd(p1.log_pipe[1]);
+}
+
+static void start_boot_command(void)
+{
+	if (!p1.conf.boot.command[0])
+		return;
+	/* Its own blocking description of the log pipe: ours is non-blocking, and a shell that
+	 * got EAGAIN would lose output. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p1.log_pipe[1]);
+	_cleanup_close_ int out = p1.log_pipe[1] >= 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+	char *argv[] = { "sh", "-c", p1.conf.boot.command, NULL };
+	struct spawn_opts o = { .path = "/bin/sh", .argv = argv, .envp = p1.envp,
+				.fds = { -1, out >= 0 ? out : 2, out >= 0 ? out : 2 }, .flags = SPAWN_SETSID };
+	pid_t pid = spawn_process(&o);
+	if (pid < 0)
+		log_warn("boot", "[boot] command: %s", strerror((int)-pid));
+	else
+		p1.boot_command_pid = pid;
+}
+
+static void start_session(void)
+{
+	if (!p1.session_argv)
+		return;
+	const char *path = p1.session_argv[0];
+	char found[PATH_MAX];
+	if (!strchr(path, '/')) { /* look it up in our PATH, as a shell would */
+		char dirs[] = DEFAULT_PATH;
+		char *save = NULL;
+		path = NULL;
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			snprintf(found, sizeof(found), "%s/%s", d, p1.session_argv[0]);
+			if (access(found, X_OK) == 0) {
+				path = found;
+				break;
+			}
+		}
+		if (!path) {
+			log_err("session", "%s: command not found", p1.session_argv[0]);
+			p1.exit_code = 127;
+			pid1_request_shutdown(SHUTDOWN_POWEROFF);
+			return;
+		}
+	}
+	struct spawn_opts o = { .path = path, .argv = p1.session_argv, .envp = p1.envp,
+				.fds = { 0, 1, 2 }, .flags = SPAWN_SETSID | SPAWN_CTTY };
+	pid_t pid = spawn_process(&o);
+	if (pid < 0) {
+		log_err("session", "%s: %s", path, strerror((int)-pid));
+		p1.exit_code = 126;
+		pid1_request_shutdown(SHUTDOWN_POWEROFF);
+		return;
+	}
+	p1.session_pid = pid;
+}
+
+static void boot(void)
+{
+	double last = 0;
+	size_t missing = boot_mounts_apply(boot_mount_table, boot_mount_count, &mount_ops_system);
+	p1.ns_mode = in_pid_namespace();
+	if (!p1.ns_mode && log_open_kmsg() < 0)
+		log_debug("boot", "/dev/kmsg: %s", strerror(errno));
+	set_oom_immune();
+	make_run_dirs();
+	step_done(missing ? "pseudo filesystems mounted (some missing, see above)" : "pseudo filesystems mounted",
+		  &last);
+
+	wslconf_load_file(&p1.conf, WSLCONF_PATH, NULL, NULL);
+	log_set_level(p1.conf.guestinit.log_level);
+	umask(p1.conf.filesystem.umask);
+	step_done("wsl.conf read", &last);
+
+	int r = net_loopback_up();
+	if (r < 0)
+		log_warn("net", "loopback: %s", strerror(-r));
+	r = utmp_write_boot(UTMP_PATH, WTMP_PATH, '2');
+	if (r < 0)
+		log_warn("boot", "%s: %s; runlevel and invoke-rc.d will not know the runlevel", UTMP_PATH, strerror(-r));
+	ssize_t n = readlink("/proc/self/exe", p1.self_exe, sizeof(p1.self_exe) - 1);
+	if (n > 0) {
+		p1.self_exe[n] = '\0';
+		sysbin_expose(p1.self_exe);
+	} else {
+		strcpy(p1.self_exe, "/init");
+		log_warn("boot", "cannot read /proc/self/exe: %s; assuming /init", strerror(errno));
+	}
+	r = control_listen(p1.loop, CTLSOCK_PATH, on_control, NULL);
+	if (r < 0)
+		log_err("boot", "control socket %s: %s; reboot/poweroff will not work (signals still do)",
+			CTLSOCK_PATH, strerror(-r));
+	step_done("network, utmp, commands, control socket", &last);
+
+	setup_log_pipe();
+	struct daemon_env denv = {
+		.self_exe = p1.self_exe, .envp = p1.envp, .log_read_fd = p1.log_pipe[0], .console_fd = 2,
+		.log_file = p1.conf.guestinit.log_file, .log_file_max_kb = p1.conf.guestinit.log_file_max_kb,
+		.log_file_keep = p1.conf.guestinit.log_file_keep,
+	};
+	daemons_init(p1.loop, &denv);
+	daemons_start_all();
+	start_boot_command();
+	step_done("internal daemons started", &last);
+
+	p1.ready_ms = (uint64_t)since_start_ms();
+	log_info(NULL, "ready in %llu ms", (unsigned long long)p1.ready_ms);
+	start_session();
+}
+
+void pid1_main(int argc, char **argv)
+{
+	p1.t0_ms = mono_ms();
+	log_init("guestinit");
+	wslconf_defaults(&p1.conf);
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 < argc)
+				p1.session_argv = &argv[i + 1];
+			break;
+		}
+	if (chdir("/") < 0)
+		log_warn("boot", "chdir /: %s", strerror(errno));
+	build_env();
+	int r = evloop_new(&p1.loop);
+	if (r == 0)
+		r = setup_signals();
+	if (r < 0) {
+		/* Without a loop there is nothing PID 1 can supervise; end in order rather than exit. */
+		log_err("boot", "event loop: %s; powering off", strerror(-r));
+		shutdown_final(SHUTDOWN_POWEROFF, in_pid_namespace(), 1);
+	}
+	boot();
+	for (;;) {
+		r = evloop_run(p1.loop);
+		log_err("loop", "event loop stopped: %s; resuming", strerror(r < 0 ? -r : 0));
+		sleep(1); /* never spin, never exit */
+	}
+}

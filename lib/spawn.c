@@ -1,0 +1,74 @@
+/* Children never inherit PID 1's blocked signals, ignored signals, OOM immunity or fds. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void close_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
+		close((int)fd);
+}
+
+void spawn_reset_child(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails harmlessly for KILL, STOP and unused numbers */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, "0\n", 2);
+		close(fd);
+	}
+}
+
+pid_t spawn_process(const struct spawn_opts *o)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+
+	spawn_reset_child();
+	if (o->flags & SPAWN_SETSID)
+		setsid();
+	int null = -1;
+	int src[3];
+	for (int i = 0; i < 3; i++) {
+		src[i] = o->fds[i];
+		if (src[i] < 0) {
+			if (null < 0)
+				null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			src[i] = null;
+		}
+	}
+	/* Move sources out of 0..2 first so that dup2 into place cannot clobber a later one. */
+	for (int i = 0; i < 3; i++)
+		if (src[i] >= 0 && src[i] < 3)
+			src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < 3; i++)
+		if (src[i] >= 0)
+			dup2(src[i], i);
+	close_from(3);
+	if ((o->flags & (SPAWN_SETSID | SPAWN_CTTY)) == (SPAWN_SETSID | SPAWN_CTTY) && isatty(0))
+		ioctl(0, TIOCSCTTY, 0);
+	execve(o->path, o->argv, o->envp);
+	int e = errno;
+	dprintf(2, "guestinit: cannot run %s: %s\n", o->path, strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}

@@ -1,0 +1,29 @@
+/* Starting children with a clean slate: empty signal mask, default dispositions, only the
+ * fds asked for, OOM score back to normal. */
+#ifndef GUESTINIT_SPAWN_H
+#define GUESTINIT_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum spawn_flags {
+	SPAWN_SETSID = 1 << 0, /* own session, so it cannot signal our process group */
+	SPAWN_CTTY = 1 << 1,   /* with SETSID: take fd 0 as controlling terminal if it is a tty */
+};
+
+struct spawn_opts {
+	const char *path;         /* executable; argv[0] is separate */
+	char *const *argv;
+	char *const *envp;
+	int fds[3];               /* become 0, 1, 2; -1 means /dev/null */
+	unsigned flags;
+};
+
+/* Forks and execs; returns the child's pid or -errno. A failed exec ends the child with 127
+ * (ENOENT) or 126, as a shell does, after a message on its stderr. */
+pid_t spawn_process(const struct spawn_opts *o);
+
+/* For a child just forked by hand: the reset spawn_process does before exec. */
+void spawn_reset_child(void);
+
+#endif

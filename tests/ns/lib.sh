@@ -1,0 +1,96 @@
+# Sourced by tests/ns/test_*.sh. Runs guestinit's init as PID 1 of fresh namespaces and
+# checks it from outside. Needs: INIT (the init binary), NSRUN, HELPERS (dir with orphans,
+# sigstate). Every namespace dies with its nsrun (PR_SET_PDEATHSIG), and the EXIT trap kills
+# every nsrun this script started, so nothing is left behind even when a check fails.
+set -u
+: "${INIT:?INIT must name the init binary}" "${NSRUN:?}" "${HELPERS:?}"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/gi-ns.XXXXXX)
+NS_PIDS=
+PASSED=0
+FAILED=0
+
+cleanup() {
+  for p in $NS_PIDS; do kill -KILL "$p" 2>/dev/null; done
+  for p in $NS_PIDS; do wait "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: $SUITE: $1"; PASSED=$((PASSED + 1)); }
+fail() { echo "FAIL: $SUITE: $1"; FAILED=$((FAILED + 1)); }
+check() { # check NAME CMD... : passes when CMD succeeds
+  name=$1; shift
+  if "$@"; then pass "$name"; else fail "$name"; fi
+}
+finish() { echo "$SUITE: $PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; }
+
+# ns_root NAME: a fresh root; sets ROOT and BINDS.
+ns_root() {
+  ROOT=$WORK/$1
+  BINDS=$("$TOP/scripts/mkroot-ns" "$ROOT" "$INIT" "$HELPERS") || { echo "mkroot-ns failed" >&2; exit 1; }
+}
+
+# ns_start NAME [SESSION ARGS...]: boots in the background; sets NS (nsrun's pid), PID1 (the
+# init's pid as the machine sees it) and CONSOLE. Waits for "ready".
+ns_start() {
+  name=$1; shift
+  CONSOLE=$WORK/$name.console
+  # shellcheck disable=SC2086
+  if [ $# -gt 0 ]; then
+    "$NSRUN" $BINDS --pidfile "$WORK/$name.pid" "$ROOT" /init -- "$@" >"$CONSOLE" 2>&1 </dev/null &
+  else
+    "$NSRUN" $BINDS --pidfile "$WORK/$name.pid" "$ROOT" /init >"$CONSOLE" 2>&1 </dev/null &
+  fi
+  NS=$!
+  NS_PIDS="$NS_PIDS $NS"
+  wait_for 10 grep -q "guestinit: ready in" "$CONSOLE" || { echo "--- console:"; cat "$CONSOLE"; return 1; }
+  PID1=$(cat "$WORK/$name.pid")
+}
+
+# ns_run NAME ARGS...: boots with a session command and waits for the end; sets RC.
+ns_run() {
+  name=$1; shift
+  CONSOLE=$WORK/$name.console
+  # shellcheck disable=SC2086
+  timeout 60 "$NSRUN" $BINDS "$ROOT" /init -- "$@" >"$CONSOLE" 2>&1 </dev/null
+  RC=$?
+}
+
+# ns_exec CMD...: runs CMD inside the running namespace (all of its namespaces and its root).
+ns_exec() {
+  nsenter -t "$PID1" -a -r -w env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 20 ms.
+wait_for() {
+  limit=$1; shift
+  end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+  while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+    "$@" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
+# ns_wait_exit SECONDS: waits for nsrun to end; sets RC (124 on timeout).
+ns_wait_exit() {
+  if wait_for "$1" ns_ended; then wait "$NS"; RC=$?; else RC=124; fi
+}
+# A child that ended is a zombie until waited for, and kill -0 still finds it.
+ns_ended() { [ ! -e "/proc/$NS" ] || [ "$(cut -d' ' -f3 "/proc/$NS/stat")" = Z ]; }
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+write_conf() { printf '%s\n' "$@" > "$ROOT/etc/wsl.conf"; }
+
+# ns_procs [STATE]: how many processes the namespace has (in STATE, e.g. Z), seen from outside.
+ns_procs() {
+  want=$(readlink "/proc/$PID1/ns/pid") n=0
+  for d in /proc/[0-9]*; do
+    [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$want" ] || continue
+    [ -z "${1:-}" ] || [ "$(cut -d' ' -f3 "$d/stat" 2>/dev/null)" = "$1" ] || continue
+    n=$((n + 1))
+  done
+  echo "$n"
+}
