@@ -28,23 +28,23 @@ check "... within timeout + 1 s (${t} ms <= 2500)" test "$t" -le 2500
 check "... and the console says why" grep -q "sending SIGKILL" "$CONSOLE"
 
 ns_start poweroff
-ns_exec poweroff
+ns_power poweroff
 ns_wait_exit 5
 check "poweroff inside ends the namespace with 0 (rc $RC)" test "$RC" -eq 0
 
 ns_start reboot
-ns_exec reboot
+ns_power reboot
 ns_wait_exit 5
 check "reboot inside ends it the kernel's reboot way, SIGHUP (rc $RC)" test "$RC" -eq 129
 check "... after an orderly shutdown" grep -q "reboot requested" "$CONSOLE"
 
 ns_start shutdownnow
-ns_exec shutdown -h now
+ns_power shutdown -h now
 ns_wait_exit 5
 check "shutdown -h now powers off (rc $RC)" test "$RC" -eq 0
 
 ns_start telinit
-ns_exec telinit 6
+ns_power telinit 6
 ns_wait_exit 5
 check "telinit 6 reboots (rc $RC)" test "$RC" -eq 129
 

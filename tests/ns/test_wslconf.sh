@@ -22,7 +22,7 @@ check "100 KB line named" grep -q "wsl.conf:5: line longer than 4096 bytes" "$CO
 check "binary garbage named" grep -q "wsl.conf:6: control characters or binary data" "$CONSOLE"
 check "line without '=' named" grep -q "wsl.conf:7: expected 'key = value'" "$CONSOLE"
 check "a 1.5 KB [boot] command with ';' runs whole" wait_for 5 grep -q "long-command-ran" "$ROOT/var/log/guestinit.log"
-ns_exec poweroff
+ns_power poweroff
 ns_wait_exit 5
 check "and shuts down cleanly (rc $RC)" test "$RC" -eq 0
 
