@@ -62,6 +62,19 @@ ns_exec() {
   nsenter -t "$PID1" -a -r -w env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
+# ns_says PATTERN CMD...: CMD, run inside, prints a line matching PATTERN (grep -E).
+ns_says() {
+  pattern=$1; shift
+  ns_exec "$@" 2>&1 | grep -qE -- "$pattern"
+}
+
+# says_with CODE TEXT CMD...: CMD, run inside, exits CODE and prints TEXT (a fixed string).
+says_with() {
+  code=$1 text=$2; shift 2
+  out=$(ns_exec "$@" 2>&1); rc=$?
+  [ "$rc" -eq "$code" ] && grep -qF -- "$text" <<<"$out"
+}
+
 # wait_for SECONDS CMD...: polls CMD every 20 ms.
 wait_for() {
   limit=$1; shift

@@ -17,7 +17,8 @@ wait_for 3 restarted
 second=$(logd_pid)
 check "SIGKILLed logd is restarted at once ($first -> $second)" test -n "$second" -a "$second" != "$first"
 check "... and the death is logged" grep -q "logd (pid [0-9]*) killed by signal 9" "$CONSOLE"
-check "status lists it running with one restart" sh -c "nsenter -t $PID1 -a -r -w /init guestinit status | grep -q 'daemon logd: running, pid [0-9]*, up [0-9]* s, restarts 1'"
+check "status lists it running with one restart" \
+  ns_says 'daemon logd: running, pid [0-9]+, up [0-9]+ s, restarts 1' /init guestinit status
 kill -USR1 "$PID1"
 check "SIGUSR1 reopens the logs" wait_for 3 grep -q "reopening logs" "$CONSOLE"
 check "lines logged after the restart reach the file" wait_for 3 grep -q "reopening logs" "$ROOT/var/log/guestinit.log"

@@ -58,5 +58,5 @@ kill -TSTP "$PID1"; kill -TTIN "$PID1"; kill -TTOU "$PID1"
 sleep 0.2
 state=$(cut -d' ' -f3 "/proc/$PID1/stat")
 check "PID 1 ignores TSTP/TTIN/TTOU (state $state)" test "$state" = S
-check "... and still answers" sh -c "nsenter -t $PID1 -a -r -w /init guestinit status | grep -q 'state: running'"
+check "... and still answers" ns_says 'state: running' /init guestinit status
 finish
