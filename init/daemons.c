@@ -18,16 +18,20 @@
 
 enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
 
+enum daemon_args { ARGS_LOG_FILE, ARGS_HOST };
+
 struct daemon_def {
 	const char *name;
 	const char *applet;
 	enum daemon_stdin in;
+	enum daemon_args args;
 };
 
-/* Later capabilities add their daemons here (host channel, services, memreclaim). logd comes
- * first so that it is stopped last and sees the whole shutdown. */
+/* Later capabilities add their daemons here (services, memreclaim). logd comes first so that
+ * it is stopped last and sees the whole shutdown. */
 static const struct daemon_def daemon_defs[] = {
-	{ "logd", "guestinit-logd", STDIN_LOG_PIPE },
+	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE },
+	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST },
 };
 #define NDAEMONS ARRAY_SIZE(daemon_defs)
 
@@ -73,11 +77,12 @@ static void daemon_start(size_t i)
 	char maxkb[16], keep[16];
 	snprintf(maxkb, sizeof(maxkb), "%d", env.log_file_max_kb);
 	snprintf(keep, sizeof(keep), "%d", env.log_file_keep);
-	char *argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
+	char *log_argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
+	char *host_argv[] = { (char *)d->applet, "--host", (char *)env.host_uri, NULL };
 	struct spawn_opts o = {
 		.path = env.self_exe,
-		.argv = argv,
-		.envp = env.envp,
+		.argv = d->args == ARGS_HOST ? host_argv : log_argv,
+		.envp = d->args == ARGS_HOST ? env.host_envp : env.envp,
 		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
 		.flags = SPAWN_SETSID,
 	};
@@ -114,10 +119,16 @@ static void schedule_restart(size_t i, uint64_t ran_ms)
 		daemons[i].restart_timer = t;
 }
 
+/* A daemon without what it needs is not started at all (and not restarted). */
+static bool daemon_wanted(size_t i)
+{
+	return daemon_defs[i].args != ARGS_HOST || env.host_uri;
+}
+
 void daemons_start_all(void)
 {
 	for (size_t i = 0; i < NDAEMONS; i++)
-		if (daemons[i].pid == 0)
+		if (daemons[i].pid == 0 && daemon_wanted(i))
 			daemon_start(i);
 }
 
@@ -215,7 +226,9 @@ void daemons_status(FILE *out)
 {
 	for (size_t i = 0; i < NDAEMONS; i++) {
 		const struct daemon *d = &daemons[i];
-		if (d->pid > 0)
+		if (!daemon_wanted(i))
+			fprintf(out, "daemon %s: not started (no host address)\n", daemon_defs[i].name);
+		else if (d->pid > 0)
 			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", daemon_defs[i].name,
 				(int)d->pid, (unsigned long long)((now_ms() - d->started_ms) / 1000), d->restarts);
 		else

@@ -16,6 +16,8 @@ struct daemon_env {
 	int console_fd;       /* stdout/stderr of every daemon */
 	const char *log_file;
 	int log_file_max_kb, log_file_keep;
+	const char *host_uri;   /* the host channel's address; NULL: no hostd */
+	char *const *host_envp; /* envp plus GUESTINIT_TOKEN, for hostd only */
 };
 
 void daemons_init(struct evloop *loop, const struct daemon_env *env);

@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "commands.h"
+#include "hostd.h"
 #include "logd.h"
 #include "pid1.h"
 #include "utmp_records.h"
@@ -28,6 +29,7 @@ static const struct applet {
 	{ "init", init_main },
 	{ "guestinit", guestinit_cmd_main },
 	{ "guestinit-logd", logd_main },
+	{ "guestinit-hostd", hostd_main },
 	{ "reboot", power_cmd_main },
 	{ "poweroff", power_cmd_main },
 	{ "halt", power_cmd_main },

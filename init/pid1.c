@@ -19,6 +19,8 @@
 #include "control.h"
 #include "ctlsock.h"
 #include "daemons.h"
+#include "hostd.h"
+#include "ipconfig.h"
 #include "evloop.h"
 #include "log.h"
 #include "loopback.h"
@@ -49,6 +51,9 @@ static struct {
 	int log_pipe[2];
 	char self_exe[PATH_MAX];
 	char *envp[8];
+	char host_uri[256];
+	char host_token[256];
+	char *host_envp[10];
 } p1 = { .session_pid = -1, .boot_command_pid = -1, .log_pipe = { -1, -1 } };
 
 static uint64_t mono_ms(void)
@@ -399,6 +404,79 @@ static void start_session(void)
 	p1.session_pid = pid;
 }
 
+/* guestinit.net= from the kernel command line: the host's description of our network. */
+static void configure_network(void)
+{
+	char cmdline[4096] = "", spec[256];
+	FILE *f = fopen("/proc/cmdline", "re");
+	if (!f)
+		return;
+	if (!fgets(cmdline, sizeof(cmdline), f))
+		cmdline[0] = '\0';
+	fclose(f);
+	const char *p = strstr(cmdline, "guestinit.net=");
+	if (!p || (p != cmdline && p[-1] != ' '))
+		return;
+	p += strlen("guestinit.net=");
+	size_t n = strcspn(p, " \n");
+	if (n >= sizeof(spec)) {
+		log_warn("net", "guestinit.net= is too long; the network stays down");
+		return;
+	}
+	memcpy(spec, p, n);
+	spec[n] = '\0';
+	struct ipconfig c;
+	char err[256];
+	if (ipconfig_parse(spec, &c, err, sizeof(err)) < 0) {
+		log_warn("net", "%s; the network stays down", err);
+		return;
+	}
+	if (ipconfig_apply(&c) < 0)
+		return; /* logged */
+	if (p1.conf.network.generate_resolv_conf) {
+		int r = ipconfig_write_resolv_conf(&c, "/etc/resolv.conf");
+		if (r < 0)
+			log_warn("net", "/etc/resolv.conf: %s", strerror(-r));
+	}
+	log_info("net", "%s: %s via %s", c.iface, c.address, c.gateway);
+}
+
+/* The host channel's address for hostd; the token goes only into hostd's environment. */
+static bool find_host(void)
+{
+	if (hostd_find_host(p1.host_uri, sizeof(p1.host_uri), p1.host_token, sizeof(p1.host_token), !p1.ns_mode) < 0) {
+		log_debug("boot", "no host channel: no GUESTINIT_HOST or guestinit.host=");
+		return false;
+	}
+	static char token_env[300];
+	snprintf(token_env, sizeof(token_env), "GUESTINIT_TOKEN=%s", p1.host_token);
+	size_t i = 0;
+	for (; p1.envp[i] && i < ARRAY_SIZE(p1.host_envp) - 2; i++)
+		p1.host_envp[i] = p1.envp[i];
+	p1.host_envp[i++] = token_env;
+	p1.host_envp[i] = NULL;
+	return true;
+}
+
+/* The ready line and timings, for hostd to report to the host. */
+static void write_ready_file(void)
+{
+	double up = 0;
+	FILE *f = fopen("/proc/uptime", "re");
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	f = fopen(HOSTD_READY_PATH ".tmp", "we");
+	if (!f)
+		return;
+	fprintf(f, "line=guestinit: ready in %llu ms\nready_ms=%llu\nuptime_ms=%llu\n", (unsigned long long)p1.ready_ms,
+		(unsigned long long)p1.ready_ms, (unsigned long long)(up * 1000));
+	if (fclose(f) == 0)
+		rename(HOSTD_READY_PATH ".tmp", HOSTD_READY_PATH);
+}
+
 static void boot(void)
 {
 	double last = 0;
@@ -419,6 +497,8 @@ static void boot(void)
 	int r = net_loopback_up();
 	if (r < 0)
 		log_warn("net", "loopback: %s", strerror(-r));
+	if (!p1.ns_mode)
+		configure_network();
 	r = utmp_write_boot(UTMP_PATH, WTMP_PATH, '2');
 	if (r < 0)
 		log_warn("boot", "%s: %s; runlevel and invoke-rc.d will not know the runlevel", UTMP_PATH, strerror(-r));
@@ -437,10 +517,12 @@ static void boot(void)
 	step_done("network, utmp, commands, control socket", &last);
 
 	setup_log_pipe();
+	bool have_host = find_host();
 	struct daemon_env denv = {
 		.self_exe = p1.self_exe, .envp = p1.envp, .log_read_fd = p1.log_pipe[0], .console_fd = 2,
 		.log_file = p1.conf.guestinit.log_file, .log_file_max_kb = p1.conf.guestinit.log_file_max_kb,
 		.log_file_keep = p1.conf.guestinit.log_file_keep,
+		.host_uri = have_host ? p1.host_uri : NULL, .host_envp = p1.host_envp,
 	};
 	daemons_init(p1.loop, &denv);
 	daemons_start_all();
@@ -449,6 +531,7 @@ static void boot(void)
 
 	p1.ready_ms = (uint64_t)since_start_ms();
 	log_info(NULL, "ready in %llu ms", (unsigned long long)p1.ready_ms);
+	write_ready_file();
 	start_session();
 }
 

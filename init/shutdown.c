@@ -1,7 +1,10 @@
-/* Shutdown's last phases. Processes are gone when kill(-1, 0) finds none: that counts
- * processes joined from outside (setns) too, which waitpid never would. */
+/* Shutdown's last phases. Processes are gone when kill(-1, 0) finds none — that counts
+ * processes joined from outside (setns) too, which waitpid never would — or, on a machine
+ * of our own, where kill(-1, 0) always finds the kernel's threads, when /proc lists nothing
+ * but kernel threads and us. */
 #include "shutdown.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,9 +35,47 @@ const char *shutdown_kind_name(enum shutdown_kind k)
 	return k == SHUTDOWN_REBOOT ? "reboot" : k == SHUTDOWN_HALT ? "halt" : "poweroff";
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h: a kernel thread */
+
+/* Whether /proc/PID/stat names a process of user space (not a kernel thread). A process that
+ * went away while we looked is not one. */
+static bool user_process(const char *pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* fields after the command name (which may hold anything, so find its last ')'):
+	 * state ppid pgrp session tty_nr tpgid flags */
+	char *p = strrchr(buf, ')');
+	unsigned long flags = 0;
+	char state;
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return true;
+	return !(flags & PF_KTHREAD);
+}
+
 static bool others_alive(void)
 {
-	return !(kill(-1, 0) < 0 && errno == ESRCH);
+	if (kill(-1, 0) < 0 && errno == ESRCH)
+		return false;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return true;
+	bool found = false;
+	for (struct dirent *e; !found && (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || !strcmp(e->d_name, "1"))
+			continue;
+		found = user_process(e->d_name);
+	}
+	closedir(d);
+	return found;
 }
 
 static void poll_cb(struct evloop *loop, void *data)

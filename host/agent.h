@@ -1,0 +1,25 @@
+/* The host agent (see agent.c): `guesthost agent`, started by `guesthost start`. */
+#ifndef GUESTINIT_HOST_AGENT_H
+#define GUESTINIT_HOST_AGENT_H
+
+#include <stddef.h>
+
+struct agent_drive {
+	char letter;
+	const char *source; /* as sent in WELCOME: virtio:TAG */
+};
+
+struct agent_opts {
+	const char *listen_uri; /* where the guest connects: tcp://127.0.0.1:PORT, vsock://any:PORT, unix:// */
+	const char *cli_uri;    /* unix:///STATE/agent.sock */
+	const char *token;      /* the boot's token; a guest without it is refused */
+	const char *distro;
+	struct agent_drive drives[26];
+	size_t ndrives;
+	int ready_fd;           /* written once listening, then closed; -1: none */
+};
+
+/* Runs until SIGTERM/SIGINT; returns the exit status. */
+int agent_run(const struct agent_opts *o);
+
+#endif
