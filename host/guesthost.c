@@ -294,21 +294,24 @@ static int cmd_session(int argc, char **argv, bool shell)
 static int cmd_status(void)
 {
 	pid_t qemu = read_pid("qemu.pid"), agent = read_pid("agent.pid");
-	if (!qemu) {
+	char info[512];
+	if (!qemu && !agent) {
 		printf("state: stopped\n");
-		char info[512];
 		if (read_file("boot.info", info, sizeof(info)))
 			printf("last boot: %s\n", info);
 		return 3; /* LSB: not running */
 	}
-	char path[PATH_MAX];
-	state_path(path, sizeof(path), "qemu.pid");
-	struct stat st;
-	long up = stat(path, &st) == 0 ? (long)(time(NULL) - st.st_mtime) : -1;
-	printf("state: running\nqemu: pid %d\nuptime: %ld s\n", (int)qemu, up);
-	char info[512];
-	if (read_file("boot.info", info, sizeof(info)))
-		printf("boot: %s\n", info);
+	if (qemu) {
+		char path[PATH_MAX];
+		state_path(path, sizeof(path), "qemu.pid");
+		struct stat st;
+		long up = stat(path, &st) == 0 ? (long)(time(NULL) - st.st_mtime) : -1;
+		printf("state: running\nqemu: pid %d\nuptime: %ld s\n", (int)qemu, up);
+		if (read_file("boot.info", info, sizeof(info)))
+			printf("boot: %s\n", info);
+	} else {
+		printf("state: no VM of ours (an agent serves a guest elsewhere)\n");
+	}
 	if (!agent) {
 		printf("agent: not running (guesthost start restarts it)\n");
 		return 0;
