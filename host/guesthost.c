@@ -79,6 +79,25 @@ static double now_s(void)
 
 /* ---- pid files ------------------------------------------------------------------------- */
 
+/* Alive and not a zombie: a killed agent stays one until the machine's init reaps it. */
+static bool pid_alive(pid_t pid)
+{
+	if (kill(pid, 0) < 0)
+		return false;
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
 static pid_t read_pid(const char *name)
 {
 	char path[PATH_MAX];
@@ -90,7 +109,7 @@ static pid_t read_pid(const char *name)
 	if (fscanf(f, "%ld", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	return pid > 0 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
+	return pid > 0 && pid_alive((pid_t)pid) ? (pid_t)pid : 0;
 }
 
 static void write_file(const char *name, const char *text, mode_t mode)
@@ -331,7 +350,7 @@ static int cmd_status(void)
 static bool wait_gone(pid_t pid, double seconds)
 {
 	double until = now_s() + seconds;
-	while (kill(pid, 0) == 0) {
+	while (pid_alive(pid)) {
 		if (now_s() > until)
 			return false;
 		usleep(50000);

@@ -164,19 +164,22 @@ static void child_exec(const struct passwd *pw, const struct proto_exec *spec, c
 		snprintf(arg0, sizeof(arg0), "-%s", base);
 		char *argv[] = { arg0, NULL };
 		execve(shell, argv, env);
-		fprintf(stderr, "%s: %s: %s\n", ident, shell, strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		int e = errno;
+		fprintf(stderr, "%s: %s: %s\n", ident, shell, strerror(e));
+		_exit(e == ENOENT ? 127 : 126);
 	}
 	/* PATH as the command will see it */
 	for (char **e = env; *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
 			setenv("PATH", *e + 5, 1);
 	execvpe(spec->argv[0], spec->argv, env);
-	if (errno == ENOENT)
-		fprintf(stderr, "%s: %s: command not found\n", ident, spec->argv[0]);
+	int e = errno;
+	if (e == ENOENT)
+		fprintf(stderr, "%s: %s: %s\n", ident, spec->argv[0],
+			strchr(spec->argv[0], '/') ? "No such file or directory" : "command not found");
 	else
-		fprintf(stderr, "%s: %s: %s\n", ident, spec->argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+		fprintf(stderr, "%s: %s: %s\n", ident, spec->argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 static int on_frame(struct relay *rl, const struct proto_hdr *h, const uint8_t *payload, void *ctx)

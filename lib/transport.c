@@ -17,7 +17,8 @@
 
 static int bad(char *err, size_t errlen, const char *uri, const char *what)
 {
-	snprintf(err, errlen, "host address '%s': %s", uri, what);
+	/* the reason first: a long address may be cut off, the reason never */
+	snprintf(err, errlen, "%s, in host address '%s'", what, uri);
 	return -EINVAL;
 }
 

@@ -7,9 +7,6 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/gi-ns.XXXXXX)
 NS_PIDS=
-PASSED=0
-FAILED=0
-
 cleanup() {
   for p in $NS_PIDS; do kill -KILL "$p" 2>/dev/null; done
   for p in $NS_PIDS; do wait "$p" 2>/dev/null; done
@@ -17,13 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "PASS: $SUITE: $1"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL: $SUITE: $1"; FAILED=$((FAILED + 1)); }
-check() { # check NAME CMD... : passes when CMD succeeds
-  name=$1; shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
-finish() { echo "$SUITE: $PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; }
+. "$TOP/tests/lib/harness.sh"
 
 # ns_root NAME: a fresh root; sets ROOT and BINDS.
 ns_root() {
@@ -75,16 +66,6 @@ says_with() {
   [ "$rc" -eq "$code" ] && grep -qF -- "$text" <<<"$out"
 }
 
-# wait_for SECONDS CMD...: polls CMD every 20 ms.
-wait_for() {
-  limit=$1; shift
-  end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
-  while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
-    "$@" 2>/dev/null && return 0
-    sleep 0.02
-  done
-  return 1
-}
 
 # ns_wait_exit SECONDS: waits for nsrun to end; sets RC (124 on timeout).
 ns_wait_exit() {
@@ -93,7 +74,6 @@ ns_wait_exit() {
 # A child that ended is a zombie until waited for, and kill -0 still finds it.
 ns_ended() { [ ! -e "/proc/$NS" ] || [ "$(cut -d' ' -f3 "/proc/$NS/stat")" = Z ]; }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 write_conf() { printf '%s\n' "$@" > "$ROOT/etc/wsl.conf"; }
 

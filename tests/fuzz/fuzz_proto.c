@@ -1,0 +1,133 @@
+/* libFuzzer target for every decoder of the protocol: the input is a stream of frames as a
+ * peer might send it. Each frame's payload goes through every typed decoder (a decoded
+ * message must survive encode → decode unchanged), and the whole stream goes through a
+ * session relay, the decoder of DATA/EOF/CREDIT/CLOSE and of the frame stream itself. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "proto.h"
+#include "relay.h"
+
+#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static void decoders(const uint8_t *p, uint32_t n)
+{
+	const char *why;
+	struct proto_buf b;
+	struct proto_hdr h;
+	proto_buf_init(&b);
+
+	struct proto_hello hello, hello2;
+	if (proto_decode_hello(p, n, &hello, &why) == 0) {
+		CHECK(hello.token != NULL);
+		proto_encode_hello(&b, &hello);
+		proto_hdr_decode(b.data, &h);
+		CHECK(proto_decode_hello(b.data + PROTO_HDR_SIZE, h.len, &hello2, &why) == 0);
+		CHECK(!strcmp(hello.token, hello2.token) && hello.version == hello2.version);
+		proto_hello_free(&hello2);
+		proto_hello_free(&hello);
+	}
+	struct proto_welcome w, w2;
+	if (proto_decode_welcome(p, n, &w, &why) == 0) {
+		CHECK(w.ndrives <= PROTO_MAX_DRIVES);
+		proto_buf_reset(&b);
+		proto_encode_welcome(&b, &w);
+		proto_hdr_decode(b.data, &h);
+		CHECK(proto_decode_welcome(b.data + PROTO_HDR_SIZE, h.len, &w2, &why) == 0);
+		CHECK(w2.ndrives == w.ndrives);
+		for (size_t i = 0; i < w.ndrives; i++)
+			CHECK(w.drives[i].letter == w2.drives[i].letter && !strcmp(w.drives[i].source, w2.drives[i].source));
+		proto_welcome_free(&w2);
+		proto_welcome_free(&w);
+	}
+	struct proto_ready r;
+	if (proto_decode_ready(p, n, &r, &why) == 0) {
+		CHECK(r.line != NULL);
+		proto_ready_free(&r);
+	}
+	struct proto_exec e, e2;
+	if (proto_decode_exec(p, n, &e, &why) == 0) {
+		CHECK(e.argc == 0 || e.argv[e.argc] == NULL);
+		CHECK(e.nenv == 0 || e.env[e.nenv] == NULL);
+		CHECK(e.tty_mask <= 7);
+		proto_buf_reset(&b);
+		proto_encode_exec(&b, &e);
+		if (proto_end(&b) == 0) {
+			proto_hdr_decode(b.data, &h);
+			CHECK(proto_decode_exec(b.data + PROTO_HDR_SIZE, h.len, &e2, &why) == 0);
+			CHECK(e2.argc == e.argc && e2.nenv == e.nenv);
+			for (size_t i = 0; i < e.argc; i++)
+				CHECK(!strcmp(e.argv[i], e2.argv[i]));
+			proto_exec_free(&e2);
+		}
+		proto_exec_free(&e);
+	}
+	struct proto_exit x;
+	if (proto_decode_exit(p, n, &x, &why) == 0)
+		CHECK(x.status <= 255);
+	uint32_t v;
+	(void)proto_decode_u32(p, n, TAG_SESSION, &v, &why);
+	char *s = NULL;
+	if (proto_decode_str(p, n, TAG_REASON, &s, &why) == 0)
+		free(s);
+	proto_buf_free(&b);
+}
+
+static int on_frame(struct relay *r, const struct proto_hdr *h, const uint8_t *p, void *ctx)
+{
+	(void)r;
+	(void)ctx;
+	decoders(p, h->len);
+	return 0;
+}
+
+static void through_relay(const uint8_t *data, size_t size)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	struct evloop *loop;
+	struct relay *r;
+	static const struct relay_ops ops = { .on_frame = on_frame };
+	CHECK(evloop_new(&loop) == 0);
+	CHECK(relay_new(loop, sv[0], &ops, NULL, &r) == 0);
+	for (int s = STREAM_STDIN; s < STREAM_COUNT; s++)
+		relay_add_sink(r, (enum proto_stream)s, open("/dev/null", O_WRONLY | O_CLOEXEC), false);
+	size_t off = 0;
+	while (off < size) {
+		ssize_t w = write(sv[1], data + off, size - off);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+		relay_run_once(r, 0);
+	}
+	close(sv[1]);
+	for (int i = 0; i < 1000 && relay_run_once(r, 0) == 0; i++)
+		;
+	relay_free(r);
+	evloop_free(loop);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int once;
+	if (!once++)
+		signal(SIGPIPE, SIG_IGN);
+	size_t off = 0;
+	while (size - off >= PROTO_HDR_SIZE) {
+		struct proto_hdr h;
+		if (proto_hdr_decode(data + off, &h) < 0 || h.len > size - off - PROTO_HDR_SIZE)
+			break;
+		decoders(data + off + PROTO_HDR_SIZE, h.len);
+		off += PROTO_HDR_SIZE + h.len;
+	}
+	if (size <= 1 << 16)
+		through_relay(data, size);
+	return 0;
+}

@@ -1,0 +1,26 @@
+# The test harness shared by the shell tiers (tests/ns, tests/vm): results as "PASS: suite:
+# name" / "FAIL: suite: name" lines and a closing "suite: N passed, N failed", which ./check
+# counts. The suite sets SUITE before sourcing.
+PASSED=0
+FAILED=0
+
+pass() { echo "PASS: $SUITE: $1"; PASSED=$((PASSED + 1)); }
+fail() { echo "FAIL: $SUITE: $1"; FAILED=$((FAILED + 1)); }
+check() { # check NAME CMD... : passes when CMD succeeds
+  name=$1; shift
+  if "$@"; then pass "$name"; else fail "$name"; fi
+}
+finish() { echo "$SUITE: $PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; }
+
+# wait_for SECONDS CMD...: polls CMD every 20 ms.
+wait_for() {
+  limit=$1; shift
+  end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+  while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+    "$@" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
