@@ -32,7 +32,10 @@
 #define SESSION_OPEN_MS 15000   /* the guest has this long to connect a session back */
 #define MAX_PENDING 256
 
-enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI };
+/* A spare is a session connection the guest opened ahead of time (session 0), held here
+ * until a command asks for one: then the command starts without waiting for the guest to
+ * fork and connect. */
+enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE };
 
 struct conn {
 	enum conn_kind kind;
@@ -40,6 +43,8 @@ struct conn {
 	struct proto_inbuf in;
 	int timer;
 	uint32_t session; /* CLI waiting for this session, 0 if none */
+	uint8_t *exec;    /* CLI: the EXEC frame to write into its session first */
+	size_t exec_len;
 	char peer[64];
 	struct conn *next;
 };
@@ -66,6 +71,7 @@ static void conn_close(struct conn *c)
 	evloop_del_fd(ag.loop, c->fd);
 	close(c->fd);
 	proto_inbuf_free(&c->in);
+	free(c->exec);
 	for (struct conn **pp = &ag.conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -80,6 +86,7 @@ static void conn_close(struct conn *c)
 }
 
 static void on_conn(struct evloop *loop, int fd, uint32_t events, void *data);
+static int request_session(uint32_t id);
 static bool conn_alive(const struct conn *c);
 
 static struct conn *conn_add(int fd, enum conn_kind kind, const char *peer)
@@ -229,6 +236,28 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 	ag.control = c;
 	ag.connected_at = time(NULL);
 	log_info("agent", "guest connected from %s (kernel %s)", c->peer, ag.kernel);
+	if (request_session(0) < 0)
+		log_warn("agent", "could not ask the guest for a spare session");
+}
+
+static int request_session(uint32_t id)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_SESSION_REQUEST, 0);
+	proto_put_u32(&b, TAG_SESSION, id);
+	proto_end(&b);
+	int r = send_frames(ag.control->fd, &b);
+	proto_buf_free(&b);
+	return r;
+}
+
+static struct conn *find_spare(void)
+{
+	for (struct conn *c = ag.conns; c; c = c->next)
+		if (c->kind == CONN_SPARE)
+			return c;
+	return NULL;
 }
 
 static struct conn *find_waiting_cli(uint32_t id)
@@ -237,6 +266,28 @@ static struct conn *find_waiting_cli(uint32_t id)
 		if (c->kind == CONN_CLI && c->session == id)
 			return c;
 	return NULL;
+}
+
+/* Gives session connection s to the waiting client cli: the client's EXEC first, then the
+ * fd itself. */
+static void hand_over(struct conn *s, struct conn *cli)
+{
+	evloop_del_fd(ag.loop, s->fd);
+	fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
+	int r = 0;
+	if (cli->exec_len) {
+		struct proto_buf b = { .data = cli->exec, .len = cli->exec_len };
+		r = send_frames(s->fd, &b);
+	}
+	if (r == 0)
+		r = reply(cli->fd, true, NULL, s->fd);
+	else
+		reply(cli->fd, false, "the guest's session connection failed", -1);
+	if (r < 0)
+		log_warn("agent", "handing a session over: %s", strerror(-r));
+	evloop_add_fd(ag.loop, s->fd, EPOLLIN, on_conn, s); /* conn_close deletes it again */
+	conn_close(s);
+	conn_close(cli);
 }
 
 static void handle_attach(struct conn *c, const uint8_t *p, uint32_t n)
@@ -255,21 +306,26 @@ static void handle_attach(struct conn *c, const uint8_t *p, uint32_t n)
 		refuse(c, "wrong token");
 		return;
 	}
+	if (id == 0) { /* a spare: kept until a command asks; one is enough */
+		if (find_spare()) {
+			conn_close(c);
+			return;
+		}
+		c->kind = CONN_SPARE;
+		if (c->timer) {
+			evloop_cancel_timer(ag.loop, c->timer);
+			c->timer = 0;
+		}
+		return;
+	}
 	struct conn *cli = find_waiting_cli(id);
 	if (!cli) {
 		log_warn("agent", "session %u from %s: nobody is waiting for it (timed out?)", id, c->peer);
 		conn_close(c);
 		return;
 	}
-	/* the connection goes to the command as it is: blocking, nothing read past ATTACH */
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
-	int r = reply(cli->fd, true, NULL, c->fd);
-	if (r < 0)
-		log_warn("agent", "session %u: handing it over: %s", id, strerror(-r));
-	else
-		log_debug("agent", "session %u handed over", id);
-	conn_close(c);
-	conn_close(cli);
+	/* the connection goes to the command as it is: nothing was read past ATTACH */
+	hand_over(c, cli);
 }
 
 static void session_timeout_cb(struct evloop *loop, void *data)
@@ -303,16 +359,33 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 			conn_close(c);
 			return;
 		}
+		if (h->len) { /* the EXEC frame, kept for the session */
+			struct proto_hdr eh;
+			if (h->len < PROTO_HDR_SIZE || proto_hdr_decode(p, &eh) < 0 || eh.type != MSG_EXEC ||
+			    eh.len != h->len - PROTO_HDR_SIZE) {
+				reply(c->fd, false, "AGENT_OPEN carries something other than one EXEC frame", -1);
+				conn_close(c);
+				return;
+			}
+			c->exec = malloc(h->len);
+			if (!c->exec) {
+				conn_close(c);
+				return;
+			}
+			memcpy(c->exec, p, h->len);
+			c->exec_len = h->len;
+		}
+		struct conn *spare = find_spare();
+		if (spare) {
+			hand_over(spare, c);
+			if (request_session(0) < 0)
+				log_warn("agent", "could not ask the guest for a spare session");
+			return;
+		}
 		uint32_t id = ++ag.next_session;
 		if (id == 0)
 			id = ++ag.next_session;
-		struct proto_buf b;
-		proto_buf_init(&b);
-		proto_begin(&b, MSG_SESSION_REQUEST, 0);
-		proto_put_u32(&b, TAG_SESSION, id);
-		proto_end(&b);
-		int r = send_frames(ag.control->fd, &b);
-		proto_buf_free(&b);
+		int r = request_session(id);
 		if (r < 0) {
 			reply(c->fd, false, "the guest's control connection failed", -1);
 			conn_close(ag.control);
@@ -391,6 +464,10 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 		} else {
 			log_debug("agent", "ignoring %s from the guest", proto_type_name(h->type));
 		}
+		return;
+	case CONN_SPARE:
+		log_warn("agent", "a spare session sent %s before it was used; closing it", proto_type_name(h->type));
+		conn_close(c);
 		return;
 	case CONN_CLI:
 		if (c->session) {
@@ -488,7 +565,9 @@ static void on_listen(struct evloop *loop, int fd, uint32_t events, void *data)
 			close(c);
 			return;
 		}
-		conn_add(c, CONN_CLI, "local client");
+		struct conn *cc = conn_add(c, CONN_CLI, "local client");
+		if (cc)
+			cc->in.max_len = PROTO_MAX_PAYLOAD;
 		return;
 	}
 	char peer[64] = "the guest";

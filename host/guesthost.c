@@ -62,6 +62,18 @@ static void state_path(char *out, size_t cap, const char *name)
 		die("the state folder's path is too long: %s", state_dir);
 }
 
+/* A shell command line; a path too long for it is an error, never a cut-off command. */
+static void shell_cmd(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void shell_cmd(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap)
+		die("a path is too long for a command line: %s", out);
+}
+
 static void copy_value(char *dst, size_t cap, const char *src)
 {
 	size_t n = strlen(src);
@@ -161,7 +173,8 @@ static int agent_connect(void)
 
 /* Sends one request; reads the AGENT_REPLY (and an fd passed with it). Returns 1 ok, 0 refused
  * (text has the reason), -errno when the agent is unreachable. */
-static int agent_request(uint16_t type, uint32_t kind, char *text, size_t cap, int *fd_out)
+static int agent_request(uint16_t type, uint32_t kind, const struct proto_buf *exec, char *text, size_t cap,
+			 int *fd_out)
 {
 	int fd = agent_connect();
 	if (fd < 0)
@@ -171,6 +184,8 @@ static int agent_request(uint16_t type, uint32_t kind, char *text, size_t cap, i
 	proto_begin(&b, type, 0);
 	if (type == MSG_AGENT_SHUTDOWN)
 		proto_put_u32(&b, TAG_SHUTDOWN_KIND, kind);
+	if (exec) /* the EXEC frame itself, for the agent to pass on */
+		proto_put_raw(&b, exec->data, exec->len);
 	proto_end(&b);
 	int r = proto_send(fd, &b);
 	proto_buf_free(&b);
@@ -293,9 +308,18 @@ static int cmd_session(int argc, char **argv, bool shell)
 			env[spec.nenv] = NULL;
 		}
 	}
+	/* EXEC goes with the request: the agent writes it into the session before handing the
+	 * session over, so the guest starts the command while we are still being handed it */
+	exec_client_prepare(&spec);
+	struct proto_buf exec;
+	proto_buf_init(&exec);
+	proto_encode_exec(&exec, &spec);
+	if (exec.error == -EMSGSIZE || exec.len > PROTO_MAX_PAYLOAD)
+		die("the command line and environment are over the 1 MiB message limit");
 	char text[512];
 	int conn = -1;
-	int r = agent_request(MSG_AGENT_OPEN, 0, text, sizeof(text), &conn);
+	int r = agent_request(MSG_AGENT_OPEN, 0, &exec, text, sizeof(text), &conn);
+	proto_buf_free(&exec);
 	if (r < 0) {
 		fprintf(stderr, "guesthost: the VM is not running (no agent at %s/agent.sock: %s); start it with: guesthost start\n",
 			state_dir, strerror(-r));
@@ -305,7 +329,7 @@ static int cmd_session(int argc, char **argv, bool shell)
 		fprintf(stderr, "guesthost: %s\n", text[0] ? text : "the agent gave no session");
 		return 255;
 	}
-	return exec_client_run(conn, &spec, "guesthost");
+	return exec_client_run(conn, &spec, true, "guesthost");
 }
 
 /* ---- status ------------------------------------------------------------------------------ */
@@ -336,7 +360,7 @@ static int cmd_status(void)
 		return 0;
 	}
 	char text[1024];
-	int r = agent_request(MSG_AGENT_STATUS, 0, text, sizeof(text), NULL);
+	int r = agent_request(MSG_AGENT_STATUS, 0, NULL, text, sizeof(text), NULL);
 	printf("agent: pid %d\n", (int)agent);
 	if (r > 0)
 		fputs(text, stdout);
@@ -392,7 +416,7 @@ static int cmd_shutdown(int argc, char **argv)
 		return 0;
 	}
 	char text[256];
-	int r = agent_request(MSG_AGENT_SHUTDOWN, reboot, text, sizeof(text), NULL);
+	int r = agent_request(MSG_AGENT_SHUTDOWN, reboot, NULL, text, sizeof(text), NULL);
 	if (r <= 0)
 		die("cannot ask the guest to %s: %s; guesthost shutdown --force kills QEMU", reboot ? "reboot" : "power off",
 		    r < 0 ? strerror(-r) : text);
@@ -481,7 +505,7 @@ static void start_agent(const char *self, const struct start_opts *so, const cha
 	close(ready[0]);
 	if (n != 1) {
 		char cmd[PATH_MAX + 32];
-		snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", log);
+		shell_cmd(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", log);
 		(void)!system(cmd);
 		die("the agent did not start (log: %s)", log);
 	}
@@ -500,7 +524,7 @@ static void run_mkimage(const char *init, char *kernel, char *initrd, char *root
 	else
 		snprintf(cache, sizeof(cache), "%s/.cache/guestinit", home && *home ? home : "/root");
 	char cmd[3 * PATH_MAX + 64];
-	snprintf(cmd, sizeof(cmd), "'%s/host/mkimage' '%s' '%s' '%s'", GUESTHOST_SRCDIR, cache, state_dir, init);
+	shell_cmd(cmd, sizeof(cmd), "'%s/host/mkimage' '%s' '%s' '%s'", GUESTHOST_SRCDIR, cache, state_dir, init);
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		die("cannot run %s/host/mkimage: %s", GUESTHOST_SRCDIR, strerror(errno));
@@ -528,7 +552,7 @@ static void find_init(char *out, size_t cap)
 		return;
 	}
 	char cmd[PATH_MAX + 64];
-	snprintf(cmd, sizeof(cmd), "'%s/scripts/build' static --enable-static-init >&2", GUESTHOST_SRCDIR);
+	shell_cmd(cmd, sizeof(cmd), "'%s/scripts/build' static --enable-static-init >&2", GUESTHOST_SRCDIR);
 	if (system(cmd) != 0)
 		die("building the static init failed (see build/static.log)");
 	snprintf(out, cap, "%s/build/static/init/init", GUESTHOST_SRCDIR);
@@ -614,7 +638,7 @@ static void launch_qemu(const struct start_opts *so, const char *kernel, const c
 	waitpid(pid, &st, 0); /* -daemonize: the parent returns once the VM is set up */
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		char cmd[PATH_MAX + 32];
-		snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", logp);
+		shell_cmd(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", logp);
 		(void)!system(cmd);
 		die("QEMU did not start (log: %s)", logp);
 	}
@@ -695,7 +719,7 @@ static int cmd_start(const char *self, int argc, char **argv)
 	launch_qemu(&so, kernel, initrd, rootimg, accel, token, port);
 	for (;;) {
 		char st[1024];
-		int r = agent_request(MSG_AGENT_STATUS, 0, st, sizeof(st), NULL);
+		int r = agent_request(MSG_AGENT_STATUS, 0, NULL, st, sizeof(st), NULL);
 		char *ready = r > 0 ? strstr(st, "ready: guestinit") : NULL;
 		if (ready) {
 			char *line = ready + 7;
@@ -713,7 +737,7 @@ static int cmd_start(const char *self, int argc, char **argv)
 		}
 		if (!read_pid("qemu.pid") && now_s() - t_boot > 1) {
 			char cmd[PATH_MAX + 64];
-			snprintf(cmd, sizeof(cmd), "tail -n 15 '%s/console.log' >&2", state_dir);
+			shell_cmd(cmd, sizeof(cmd), "tail -n 15 '%s/console.log' >&2", state_dir);
 			(void)!system(cmd);
 			stop_agent();
 			die("QEMU exited before the guest was ready (console: %s/console.log)", state_dir);
@@ -810,13 +834,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+	bool creates = !strcmp(cmd, "start") || !strcmp(cmd, "agent");
+	if (creates && mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
 		/* parents too, as mkdir -p */
 		char c[PATH_MAX + 32];
 		if ((size_t)snprintf(c, sizeof(c), "mkdir -p -m 700 '%s'", state_dir) >= sizeof(c) || system(c) != 0)
 			die("cannot create the state folder %s", state_dir);
 	}
-	chmod(state_dir, 0700);
+	if (creates)
+		chmod(state_dir, 0700);
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
 	if (!strcmp(cmd, "start"))

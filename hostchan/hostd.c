@@ -150,7 +150,23 @@ static int send_ready(int fd)
 	return rc;
 }
 
-/* A session: a grandchild (PID 1 reaps it) connects back, attaches, and runs the command. */
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg; /* PID 1 reported the file's problems at boot; a session need not repeat them */
+}
+
+static const char *default_user(void *ctx)
+{
+	struct wsl_conf *conf = ctx;
+	wslconf_defaults(conf);
+	wslconf_load_file(conf, WSLCONF_PATH, quiet, NULL);
+	return conf->user.default_user;
+}
+
+/* A session: a child (auto-reaped: SIGCHLD is ignored here) connects back, attaches and runs
+ * the command. Session 0 is a spare: it attaches at once and waits for whatever EXEC the
+ * host hands it next, so that a command does not wait for a fork and a connection. */
 static void start_session(struct hostd *h, int control_fd, uint32_t id)
 {
 	pid_t pid = fork();
@@ -158,12 +174,8 @@ static void start_session(struct hostd *h, int control_fd, uint32_t id)
 		log_err("hostd", "session %u: fork: %s", id, strerror(errno));
 		return;
 	}
-	if (pid > 0) {
-		waitpid(pid, NULL, 0);
+	if (pid > 0)
 		return;
-	}
-	if (fork() != 0)
-		_exit(0);
 	close(control_fd);
 	prctl(PR_SET_NAME, "guestinit-sess");
 	log_init("guestinit-session");
@@ -184,12 +196,11 @@ static void start_session(struct hostd *h, int control_fd, uint32_t id)
 		log_err("hostd", "session %u: attach: %s", id, strerror(-rc));
 		_exit(1);
 	}
-	struct wsl_conf conf;
-	wslconf_defaults(&conf);
-	wslconf_load_file(&conf, WSLCONF_PATH, NULL, NULL);
-	struct exec_runner_opts o = { .default_user = conf.user.default_user, .log_ident = "guestinit" };
+	static struct wsl_conf conf;
+	struct exec_runner_opts o = { .default_user = default_user, .ctx = &conf, .log_ident = "guestinit",
+				      .wait_forever = id == 0 };
 	rc = exec_runner_serve(fd, &o);
-	if (rc < 0)
+	if (rc < 0 && !(id == 0 && rc == -EPIPE))
 		log_warn("hostd", "session %u: %s", id, strerror(-rc));
 	_exit(0);
 }
@@ -237,7 +248,7 @@ static void serve(struct hostd *h, int fd)
 		const char *why = "";
 		uint32_t v;
 		switch (hdr.type) {
-		case MSG_SESSION_REQUEST:
+		case MSG_SESSION_REQUEST: /* 0: a spare */
 			if (proto_decode_u32(payload, hdr.len, TAG_SESSION, &v, &why) < 0)
 				log_warn("hostd", "bad SESSION_REQUEST: %s", why);
 			else
@@ -327,6 +338,7 @@ int hostd_main(int argc, char **argv)
 		snprintf(token, sizeof(token), "%s", t ? t : "");
 	}
 	unsetenv("GUESTINIT_TOKEN"); /* sessions must not inherit it */
+	signal(SIGCHLD, SIG_IGN);    /* session processes reap themselves */
 	struct hostd h = { .token = token };
 	char err[200];
 	if (transport_parse(uri, &h.addr, err, sizeof(err)) < 0) {

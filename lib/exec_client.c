@@ -102,22 +102,30 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 	proto_buf_free(&b);
 }
 
-int exec_client_run(int conn, struct proto_exec *spec, const char *progname)
+void exec_client_prepare(struct proto_exec *spec)
 {
-	struct client c = { .progname = progname, .tty_fd = -1, .status = 255 };
-	struct evloop *loop = NULL;
+	int tty_fd = -1;
 	spec->tty_mask = 0;
 	for (int i = 0; i < 3; i++)
 		if (isatty(i)) {
 			spec->tty_mask |= 1u << i;
-			if (c.tty_fd < 0)
-				c.tty_fd = i;
+			if (tty_fd < 0)
+				tty_fd = i;
 		}
 	struct winsize ws;
-	if (c.tty_fd >= 0 && ioctl(c.tty_fd, TIOCGWINSZ, &ws) == 0) {
+	if (tty_fd >= 0 && ioctl(tty_fd, TIOCGWINSZ, &ws) == 0) {
 		spec->rows = ws.ws_row;
 		spec->cols = ws.ws_col;
 	}
+}
+
+int exec_client_run(int conn, const struct proto_exec *spec, bool exec_sent, const char *progname)
+{
+	struct client c = { .progname = progname, .tty_fd = -1, .status = 255 };
+	struct evloop *loop = NULL;
+	for (int i = 0; i < 3 && c.tty_fd < 0; i++)
+		if (spec->tty_mask & (1u << i))
+			c.tty_fd = i;
 	int rc = evloop_new(&loop);
 	sigset_t set;
 	sigemptyset(&set);
@@ -139,8 +147,10 @@ int exec_client_run(int conn, struct proto_exec *spec, const char *progname)
 	}
 	struct proto_buf b;
 	proto_buf_init(&b);
-	proto_encode_exec(&b, spec);
-	rc = relay_send(c.relay, &b);
+	if (!exec_sent) {
+		proto_encode_exec(&b, spec);
+		rc = relay_send(c.relay, &b);
+	}
 	proto_buf_free(&b);
 	if (rc == -EMSGSIZE)
 		fprintf(stderr, "%s: the command line and environment are over the 1 MiB message limit\n", progname);

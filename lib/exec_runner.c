@@ -120,7 +120,7 @@ static const struct passwd *find_user(const char *name)
 static void child_exec(const struct passwd *pw, const struct proto_exec *spec, char **env, const char *slave,
 		       int fds[3], const char *ident)
 {
-	spawn_reset_child();
+	spawn_reset_signals(); /* the OOM score is already ours, not PID 1's */
 	setsid();
 	int tty = -1;
 	if (slave) {
@@ -138,8 +138,7 @@ static void child_exec(const struct passwd *pw, const struct proto_exec *spec, c
 	for (int i = 0; i < 3; i++)
 		if (use[i] >= 0)
 			dup2(use[i], i);
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	spawn_close_from(3);
 	if (getuid() == 0 && pw->pw_uid != 0) {
 		if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
 			fprintf(stderr, "%s: cannot become user %s: %s\n", ident, pw->pw_name, strerror(errno));
@@ -252,7 +251,7 @@ static int make_pipe(int p[2])
 int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 {
 	const char *ident = o->log_ident ? o->log_ident : "guestinit";
-	struct timeval tv = { .tv_sec = EXEC_WAIT_MS / 1000 };
+	struct timeval tv = { .tv_sec = o->wait_forever ? 0 : EXEC_WAIT_MS / 1000 };
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	struct proto_hdr h;
 	uint8_t *payload = NULL;
@@ -278,7 +277,11 @@ int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 		close(conn);
 		return -EPROTO;
 	}
-	const char *uname = spec.user && *spec.user ? spec.user : o->default_user && *o->default_user ? o->default_user : "root";
+	const char *uname = spec.user && *spec.user ? spec.user : NULL;
+	if (!uname) {
+		const char *def = o->default_user ? o->default_user(o->ctx) : NULL;
+		uname = def && *def ? def : "root";
+	}
 	const struct passwd *pw = find_user(uname);
 	if (!pw) {
 		send_exec_error(conn, ENOENT, 1, "%s: user '%s' does not exist here", ident, uname);
@@ -325,7 +328,9 @@ int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 		rc = -ENOMEM;
 		send_exec_error(conn, ENOMEM, 1, "%s: out of memory", ident);
 	}
-	/* SIGCHLD must be blocked before the fork, or an instant exit could go unnoticed */
+	/* SIGCHLD must be blocked before the fork, or an instant exit could go unnoticed; and not
+	 * ignored, as it may be in the process that forked us, or the status would be lost */
+	signal(SIGCHLD, SIG_DFL);
 	if (rc == 0)
 		rc = evloop_new(&r.loop);
 	sigset_t set;

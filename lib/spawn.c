@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static void close_from(int lowfd)
+void spawn_close_from(int lowfd)
 {
 #ifdef SYS_close_range
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
@@ -21,7 +21,7 @@ static void close_from(int lowfd)
 		close((int)fd);
 }
 
-void spawn_reset_child(void)
+void spawn_reset_signals(void)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
@@ -29,6 +29,11 @@ void spawn_reset_child(void)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void spawn_reset_child(void)
+{
+	spawn_reset_signals();
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		(void)!write(fd, "0\n", 2);
@@ -64,7 +69,7 @@ pid_t spawn_process(const struct spawn_opts *o)
 	for (int i = 0; i < 3; i++)
 		if (src[i] >= 0)
 			dup2(src[i], i);
-	close_from(3);
+	spawn_close_from(3);
 	if ((o->flags & (SPAWN_SETSID | SPAWN_CTTY)) == (SPAWN_SETSID | SPAWN_CTTY) && isatty(0))
 		ioctl(0, TIOCSCTTY, 0);
 	execve(o->path, o->argv, o->envp);

@@ -23,7 +23,15 @@ struct spawn_opts {
  * (ENOENT) or 126, as a shell does, after a message on its stderr. */
 pid_t spawn_process(const struct spawn_opts *o);
 
-/* For a child just forked by hand: the reset spawn_process does before exec. */
+/* Closes every fd from lowfd up (close_range where the kernel has it). */
+void spawn_close_from(int lowfd);
+
+/* Default dispositions and an empty mask: what a child of a process that ignores or blocks
+ * signals (for signalfd) needs before exec. */
+void spawn_reset_signals(void);
+
+/* For a child just forked by hand: the reset spawn_process does before exec (signals, and
+ * the OOM score back to 0 from PID 1's immunity). */
 void spawn_reset_child(void);
 
 #endif

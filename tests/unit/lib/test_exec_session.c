@@ -61,7 +61,8 @@ static int run(char **argv, const char *user)
 		while (argv[argc])
 			argc++;
 		struct proto_exec spec = { .argv = argv, .argc = argc, .user = (char *)user, .cwd = "/" };
-		int st = exec_client_run(sv[0], &spec, "client");
+		exec_client_prepare(&spec);
+		int st = exec_client_run(sv[0], &spec, false, "client");
 		waitpid(r, NULL, 0);
 		_exit(st);
 	}
@@ -138,7 +139,8 @@ START_TEST(the_runner_going_away_is_status_255)
 		close(sv[1]);
 		char *argv[] = { "true", NULL };
 		struct proto_exec spec = { .argv = argv, .argc = 1 };
-		_exit(exec_client_run(sv[0], &spec, "client"));
+		exec_client_prepare(&spec);
+		_exit(exec_client_run(sv[0], &spec, false, "client"));
 	}
 	int st;
 	waitpid(c, &st, 0);
