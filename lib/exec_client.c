@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -159,6 +160,11 @@ int exec_client_run(int conn, const struct proto_exec *spec, bool exec_sent, con
 		int d = fcntl(s, F_DUPFD_CLOEXEC, 3);
 		if (d < 0)
 			continue; /* a closed std fd: that stream simply does not exist */
+		/* a pipe of ours grows to 1 MiB (never shrinks): bulk data then moves in large
+		 * pieces instead of 64 KiB ones; the kernel may refuse, which changes nothing */
+		struct stat st;
+		if (fstat(d, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(d, F_GETPIPE_SZ) < (1 << 20))
+			fcntl(d, F_SETPIPE_SZ, 1 << 20);
 		if (s == STREAM_STDIN)
 			rc = relay_add_source(c.relay, STREAM_STDIN, d);
 		else
