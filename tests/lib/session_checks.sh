@@ -31,6 +31,17 @@ session_basic_checks() {
   gh run -e '1BAD=x' -- true 2>"$WORK/env.err"; rc=$?
   check "-e with a bad name is refused by name" eval 'test "$rc" = 1 && grep -q "1BAD=x" "$WORK/env.err"'
   check "the default folder is the user's home" test "$(gh run -- pwd)" = /root
+  out=$(echo 'echo "$0"; shopt -q login_shell && echo LOGIN; pwd' | gh shell)
+  check "shell runs the user's login shell in the home folder" test "$out" = "$(printf -- '-bash\nLOGIN\n/root')"
+  local pids=
+  for i in 1 2 3 4 5 6 7 8; do
+    gh run -- sh -c 'sleep 0.2; echo "$1"' - "$i" > "$WORK/par.$i" &
+    pids="$pids $!"
+  done
+  wait $pids   # only these: the suite may have an agent in the background
+  ok=1
+  for i in 1 2 3 4 5 6 7 8; do [ "$(cat "$WORK/par.$i")" = "$i" ] || ok=; done
+  check "eight sessions at once each get their own output" test -n "$ok"
   check "--cd sets the folder" test "$(gh run --cd /tmp -- pwd)" = /tmp
 }
 
