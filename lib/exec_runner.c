@@ -251,6 +251,10 @@ static int make_pipe(int p[2])
 int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 {
 	const char *ident = o->log_ident ? o->log_ident : "guestinit";
+	/* the command may close its stdin (or die) while we write to it: that is an EPIPE for
+	 * the relay to handle, not a signal that kills the session; the child gets the default
+	 * back before exec */
+	signal(SIGPIPE, SIG_IGN);
 	struct timeval tv = { .tv_sec = o->wait_forever ? 0 : EXEC_WAIT_MS / 1000 };
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	struct proto_hdr h;

@@ -105,6 +105,19 @@ START_TEST(streams_are_separate_and_stdin_ends)
 }
 END_TEST
 
+START_TEST(a_command_that_closes_stdin_early_keeps_its_status)
+{
+	/* the runner then writes into a pipe nobody reads: EPIPE, never a SIGPIPE death */
+	FILE *f = fopen(path("in"), "w");
+	for (int i = 0; i < 4096; i++)
+		fputs("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", f);
+	fclose(f);
+	char *a[] = { "sh", "-c", "exec 0<&-; exit 3", NULL };
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(run(a, NULL), 3);
+}
+END_TEST
+
 START_TEST(start_failures_are_named)
 {
 	char *a[] = { "no-such-program-xyz", NULL };
@@ -157,6 +170,7 @@ int main(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, exit_codes_come_back);
 	tcase_add_test(tc, streams_are_separate_and_stdin_ends);
+	tcase_add_test(tc, a_command_that_closes_stdin_early_keeps_its_status);
 	tcase_add_test(tc, start_failures_are_named);
 	tcase_add_test(tc, the_runner_going_away_is_status_255);
 	suite_add_tcase(s, tc);
