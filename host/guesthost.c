@@ -823,8 +823,13 @@ int main(int argc, char **argv)
 	}
 	if (st && *st)
 		snprintf(state_dir, sizeof(state_dir), "%s", st);
-	else
-		snprintf(state_dir, sizeof(state_dir), "%s/.cache/vm", GUESTHOST_SRCDIR);
+	else {
+		char src[PATH_MAX];
+		if (!realpath(GUESTHOST_SRCDIR, src)) /* build/static/../.. reads badly in messages */
+			snprintf(src, sizeof(src), "%s", GUESTHOST_SRCDIR);
+		if ((size_t)snprintf(state_dir, sizeof(state_dir), "%s/.cache/vm", src) >= sizeof(state_dir))
+			die("the source folder's path is too long: %s", src);
+	}
 	if (i >= argc) {
 		usage(stderr);
 		return 2;

@@ -404,6 +404,25 @@ static void start_session(void)
 	p1.session_pid = pid;
 }
 
+/* The hostname: [network] hostname of wsl.conf, else /etc/hostname, as the distro's own init
+ * would set it. Without one the kernel's "(none)" shows in every prompt. */
+static void set_hostname(void)
+{
+	char name[65] = "";
+	snprintf(name, sizeof(name), "%s", p1.conf.network.hostname);
+	if (!name[0]) {
+		FILE *f = fopen("/etc/hostname", "re");
+		if (f) {
+			if (!fgets(name, sizeof(name), f))
+				name[0] = '\0';
+			fclose(f);
+		}
+		name[strcspn(name, " \t\n")] = '\0';
+	}
+	if (name[0] && sethostname(name, strlen(name)) < 0)
+		log_warn("boot", "hostname %s: %s", name, strerror(errno));
+}
+
 /* guestinit.net= from the kernel command line: the host's description of our network. */
 static void configure_network(void)
 {
@@ -494,6 +513,7 @@ static void boot(void)
 	umask(p1.conf.filesystem.umask);
 	step_done("wsl.conf read", &last);
 
+	set_hostname();
 	int r = net_loopback_up();
 	if (r < 0)
 		log_warn("net", "loopback: %s", strerror(-r));

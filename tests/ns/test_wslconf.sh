@@ -30,4 +30,13 @@ ns_root noconf
 rm -f "$ROOT/etc/wsl.conf"
 ns_start noconf
 check "a missing wsl.conf is a warning naming it" grep -q "/etc/wsl.conf: No such file or directory; defaults used" "$CONSOLE"
+ns_root hostname
+echo gi-from-etc > "$ROOT/etc/hostname"
+ns_start hostname
+check "the hostname comes from /etc/hostname" ns_says '^gi-from-etc$' hostname
+ns_root hostname2
+echo gi-from-etc > "$ROOT/etc/hostname"
+write_conf '[network]' 'hostname = gi-from-wslconf'
+ns_start hostname2
+check "[network] hostname overrides it" ns_says '^gi-from-wslconf$' hostname
 finish

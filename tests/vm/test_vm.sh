@@ -41,6 +41,7 @@ check "status shows it running with the ready line" eval 'gh status | grep -q "^
 gh start >"$WORK/start2.out" 2>&1
 check "a second start says it is running" grep -q "already running" "$WORK/start2.out"
 check "uname -r is Debian's 6.1 kernel" eval 'gh run -- uname -r | grep -q "^6\.1\."'
+check "the guest's hostname is its /etc/hostname" test "$(gh run -- hostname)" = guestinit
 check "the guest has its network (eth0 10.0.2.15)" eval 'gh run -- ip -4 addr show eth0 | grep -q "10.0.2.15/24"'
 check "the boot's ready line is in the guest's console log" grep -q "guestinit: ready in" "$GH_STATE/console.log"
 
