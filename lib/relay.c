@@ -18,7 +18,7 @@
 
 /* One read of a source becomes one DATA frame of at most this much: big enough that bulk
  * data costs few syscalls, small enough to keep keystrokes and stderr from waiting long. */
-#define CHUNK (256u << 10)
+#define CHUNK (1024u << 10)
 /* A receiver CREDITs once this much is written out, or whenever its sink runs empty. */
 #define CREDIT_BATCH (PROTO_WINDOW / 4)
 
@@ -532,6 +532,11 @@ int relay_new(struct evloop *loop, int conn, const struct relay_ops *ops, void *
 	int rc = r->in && r->rbuf ? 0 : -ENOMEM;
 	if (rc == 0) {
 		fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_NONBLOCK);
+		/* room for a few frames in the kernel: fewer wake-ups per megabyte (capped by
+		 * net.core.wmem_max unless we may force it) */
+		int sz = 4 << 20;
+		if (setsockopt(conn, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 		rc = evloop_add_fd(loop, conn, EPOLLIN, on_fd, r);
 	}
 	if (rc < 0) {
