@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@
 struct src {
 	int fd;
 	bool present, done, pollable, registered;
+	bool is_pipe;      /* its bytes can be spliced to the connection without a copy to us */
+	bool close_wanted; /* the peer's CLOSE came while a splice from it was under way */
 	int saved_flags;
 	uint64_t credit;
 };
@@ -51,6 +55,10 @@ struct relay {
 	struct sink sink[STREAM_COUNT];
 	uint8_t *out; /* frames waiting for the connection */
 	size_t out_len, out_off, out_cap;
+	/* A DATA payload being spliced from a pipe source straight into the connection: it
+	 * belongs at offset splice_at of out (after its header, before anything queued later). */
+	int splice_src;  /* stream, or -1 */
+	size_t splice_left, splice_at;
 	uint8_t *in;  /* bytes read from the connection, not yet a whole frame */
 	size_t in_len;
 	uint8_t *rbuf; /* header + CHUNK: a DATA frame read in place */
@@ -71,15 +79,24 @@ static void fail(struct relay *r, int err, const char *fmt, ...)
 }
 
 static void update_events(struct relay *r);
+static void conn_write(struct relay *r);
+static void source_end(struct relay *r, enum proto_stream s, bool tell_peer);
+
+static bool out_pending(const struct relay *r)
+{
+	return r->out_off != r->out_len || r->splice_src >= 0;
+}
 
 static int queue_out(struct relay *r, const uint8_t *p, size_t n)
 {
-	if (r->out_off == r->out_len)
+	if (r->out_off == r->out_len && r->splice_src < 0)
 		r->out_off = r->out_len = 0;
 	if (r->out_len + n > r->out_cap) {
 		if (r->out_off) { /* compact before growing */
 			memmove(r->out, r->out + r->out_off, r->out_len - r->out_off);
 			r->out_len -= r->out_off;
+			if (r->splice_src >= 0)
+				r->splice_at -= r->out_off;
 			r->out_off = 0;
 		}
 		size_t cap = r->out_cap ? r->out_cap : 4096;
@@ -103,7 +120,7 @@ static void send_bytes(struct relay *r, const uint8_t *p, size_t n)
 {
 	if (r->error)
 		return;
-	if (r->out_off == r->out_len) {
+	if (!out_pending(r)) {
 		ssize_t w = write(r->conn, p, n);
 		if (w < 0 && errno != EAGAIN && errno != EINTR) {
 			fail(r, errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno, "write to the peer: %s",
@@ -168,8 +185,24 @@ static bool source_read(struct relay *r, enum proto_stream s)
 {
 	struct src *c = &r->src[s];
 	size_t want = c->credit < CHUNK ? (size_t)c->credit : CHUNK;
-	if (c->done || !want || r->out_off != r->out_len || r->error)
+	if (c->done || !want || out_pending(r) || r->error)
 		return false;
+	int avail = 0;
+	if (c->is_pipe && ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0) {
+		/* the header now, the payload by splice: the pipe's pages go to the socket
+		 * without a trip through our memory (an empty pipe still takes read(), which
+		 * tells EOF from "nothing yet") */
+		size_t n = (size_t)avail < want ? (size_t)avail : want;
+		uint8_t h[PROTO_HDR_SIZE];
+		proto_hdr_encode(h, MSG_DATA, (uint16_t)s, (uint32_t)n);
+		send_bytes(r, h, sizeof(h));
+		c->credit -= n;
+		r->splice_src = (int)s;
+		r->splice_left = n;
+		r->splice_at = r->out_len;
+		conn_write(r);
+		return true;
+	}
 	ssize_t n = read(c->fd, r->rbuf + PROTO_HDR_SIZE, want);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -196,9 +229,9 @@ void relay_drain_source(struct relay *r, enum proto_stream s)
 	int fl = fcntl(c->fd, F_GETFL);
 	fcntl(c->fd, F_SETFL, fl | O_NONBLOCK);
 	/* at most one window: what is in a pty's buffer is far less */
-	while (!c->done && !r->error && c->credit && r->out_off == r->out_len && source_read(r, s))
+	while (!c->done && !r->error && c->credit && !out_pending(r) && source_read(r, s))
 		;
-	if (!c->done && r->out_off != r->out_len)
+	if (!c->done && out_pending(r))
 		relay_flush(r);
 	while (!c->done && !r->error && c->credit && source_read(r, s))
 		relay_flush(r);
@@ -364,8 +397,12 @@ static void handle_frame(struct relay *r, const struct proto_hdr *h, const uint8
 	case MSG_CLOSE:
 		/* the reader on the far side is gone: close ours so the writer here learns it
 		 * (SIGPIPE), as it would in a local pipeline */
-		if (r->src[s].present && !r->src[s].done)
-			source_end(r, s, false);
+		if (r->src[s].present && !r->src[s].done) {
+			if (r->splice_src == (int)s)
+				r->src[s].close_wanted = true; /* its header promised bytes: send them first */
+			else
+				source_end(r, s, false);
+		}
 		break;
 	default: {
 		int rc = r->ops->on_frame ? r->ops->on_frame(r, h, payload, r->ctx) : 0;
@@ -411,17 +448,40 @@ static void conn_read(struct relay *r)
 
 static void conn_write(struct relay *r)
 {
-	while (r->out_off < r->out_len) {
-		ssize_t w = write(r->conn, r->out + r->out_off, r->out_len - r->out_off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				fail(r, errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno, "write to the peer: %s",
-				     strerror(errno));
-			return;
+	for (;;) {
+		size_t until = r->splice_src >= 0 ? r->splice_at : r->out_len;
+		while (r->out_off < until) {
+			ssize_t w = write(r->conn, r->out + r->out_off, until - r->out_off);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno != EAGAIN)
+					fail(r, errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno,
+					     "write to the peer: %s", strerror(errno));
+				return;
+			}
+			r->out_off += (size_t)w;
 		}
-		r->out_off += (size_t)w;
+		if (r->splice_src < 0)
+			break;
+		struct src *c = &r->src[r->splice_src];
+		while (r->splice_left) {
+			ssize_t k = splice(c->fd, NULL, r->conn, NULL, r->splice_left, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0 && errno == EAGAIN)
+				return; /* the socket is full: EPOLLOUT brings us back */
+			if (k <= 0) {
+				fail(r, k < 0 && (errno == EPIPE || errno == ECONNRESET) ? -EPIPE : -EIO,
+				     "splice to the peer: %s", k < 0 ? strerror(errno) : "the pipe ran dry");
+				return;
+			}
+			r->splice_left -= (size_t)k;
+		}
+		enum proto_stream s = (enum proto_stream)r->splice_src;
+		r->splice_src = -1;
+		if (c->close_wanted)
+			source_end(r, s, false);
 	}
 	r->out_off = r->out_len = 0;
 }
@@ -445,15 +505,15 @@ static void set_registered(struct relay *r, int fd, bool *registered, bool want,
 
 static void update_events(struct relay *r)
 {
-	bool out_pending = r->out_off != r->out_len;
-	if (!r->error && out_pending != r->conn_out_registered) {
-		evloop_mod_fd(r->loop, r->conn, EPOLLIN | (out_pending ? EPOLLOUT : 0));
-		r->conn_out_registered = out_pending;
+	bool pending = out_pending(r);
+	if (!r->error && pending != r->conn_out_registered) {
+		evloop_mod_fd(r->loop, r->conn, EPOLLIN | (pending ? EPOLLOUT : 0));
+		r->conn_out_registered = pending;
 	}
 	for (int s = 0; s < STREAM_COUNT; s++) {
 		struct src *c = &r->src[s];
 		if (c->present && !c->done && c->pollable)
-			set_registered(r, c->fd, &c->registered, !out_pending && c->credit > 0 && !r->error, EPOLLIN);
+			set_registered(r, c->fd, &c->registered, !pending && c->credit > 0 && !r->error, EPOLLIN);
 		struct sink *k = &r->sink[s];
 		if (k->present && k->fd >= 0 && k->pollable)
 			set_registered(r, k->fd, &k->registered, k->len > k->off && !r->error, EPOLLOUT);
@@ -485,7 +545,7 @@ static bool unpolled_work(const struct relay *r)
 		return false;
 	for (int s = 0; s < STREAM_COUNT; s++) {
 		const struct src *c = &r->src[s];
-		if (c->present && !c->done && !c->pollable && c->credit && r->out_off == r->out_len)
+		if (c->present && !c->done && !c->pollable && c->credit && !out_pending(r))
 			return true;
 		const struct sink *k = &r->sink[s];
 		if (k->present && k->fd >= 0 && !k->pollable && k->len > k->off)
@@ -521,6 +581,7 @@ int relay_new(struct evloop *loop, int conn, const struct relay_ops *ops, void *
 		return -ENOMEM;
 	r->loop = loop;
 	r->conn = conn;
+	r->splice_src = -1;
 	r->ops = ops;
 	r->ctx = ctx;
 	for (int s = 0; s < STREAM_COUNT; s++) {
@@ -580,6 +641,8 @@ int relay_add_source(struct relay *r, enum proto_stream s, int fd)
 		return rc;
 	c->fd = fd;
 	c->present = true;
+	struct stat st;
+	c->is_pipe = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	return 0;
 }
 
@@ -602,7 +665,7 @@ bool relay_source_done(const struct relay *r, enum proto_stream s)
 
 bool relay_quiet(const struct relay *r)
 {
-	if (r->out_off != r->out_len)
+	if (out_pending(r))
 		return false;
 	for (int s = 0; s < STREAM_COUNT; s++)
 		if (r->sink[s].len > r->sink[s].off)
@@ -612,9 +675,9 @@ bool relay_quiet(const struct relay *r)
 
 int relay_flush(struct relay *r)
 {
-	while (!r->error && r->out_off != r->out_len) {
+	while (!r->error && out_pending(r)) {
 		conn_write(r);
-		if (r->out_off != r->out_len && !r->error) {
+		if (out_pending(r) && !r->error) {
 			struct pollfd p = { .fd = r->conn, .events = POLLOUT };
 			poll(&p, 1, -1);
 		}
