@@ -18,8 +18,9 @@
 
 #include "evloop.h"
 
-/* One read of a source becomes one DATA frame of at most this much: big enough that bulk
- * data costs few syscalls, small enough to keep keystrokes and stderr from waiting long. */
+/* One read (or splice) of a source becomes one DATA frame of at most this much: the protocol's
+ * cap, so that bulk data costs few syscalls. Keystrokes do not wait for it: a read returns
+ * what is there. */
 #define CHUNK (1024u << 10)
 /* A receiver CREDITs once this much is written out, or whenever its sink runs empty. */
 #define CREDIT_BATCH (PROTO_WINDOW / 4)
