@@ -559,14 +559,14 @@ static void find_init(char *out, size_t cap)
 }
 
 static void launch_qemu(const struct start_opts *so, const char *kernel, const char *initrd, const char *rootimg,
-			const char *accel, const char *token, int port)
+			const char *accel, int port)
 {
 	char append[1024], drive[PATH_MAX + 32], mem[16], cpus[16], mon[PATH_MAX + 32], serial[PATH_MAX + 16],
 		pidf[PATH_MAX], logp[PATH_MAX];
 	snprintf(append, sizeof(append),
-		 "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://10.0.2.2:%d guestinit.token=%s "
+		 "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://10.0.2.2:%d "
 		 "guestinit.net=eth0,10.0.2.15/24,10.0.2.2,10.0.2.3",
-		 port, token);
+		 port);
 	snprintf(drive, sizeof(drive), "file=%s,format=raw,if=virtio", rootimg);
 	snprintf(mem, sizeof(mem), "%u", so->mem_mb);
 	snprintf(cpus, sizeof(cpus), "%u", so->cpus);
@@ -609,6 +609,14 @@ static void launch_qemu(const struct start_opts *so, const char *kernel, const c
 	args[n++] = serial;
 	args[n++] = "-pidfile";
 	args[n++] = pidf;
+	/* the token by file, so that it is in neither QEMU's command line (ps on the host) nor
+	 * the kernel's (/proc/cmdline in the guest) */
+	char fwcfg[PATH_MAX + 64], tokf[PATH_MAX];
+	state_path(tokf, sizeof(tokf), "token");
+	if ((size_t)snprintf(fwcfg, sizeof(fwcfg), "name=opt/guestinit/token,file=%s", tokf) >= sizeof(fwcfg))
+		die("the state folder's path is too long: %s", state_dir);
+	args[n++] = "-fw_cfg";
+	args[n++] = fwcfg;
 	args[n++] = "-daemonize";
 	static char virtfs[26][PATH_MAX + 64];
 	for (size_t i = 0; i < so->ndrives; i++) {
@@ -716,7 +724,7 @@ static int cmd_start(const char *self, int argc, char **argv)
 	start_agent(self, &so, token, port);
 
 	double t_boot = now_s();
-	launch_qemu(&so, kernel, initrd, rootimg, accel, token, port);
+	launch_qemu(&so, kernel, initrd, rootimg, accel, port);
 	for (;;) {
 		char st[1024];
 		int r = agent_request(MSG_AGENT_STATUS, 0, NULL, st, sizeof(st), NULL);

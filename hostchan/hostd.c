@@ -287,13 +287,6 @@ static const char *cmdline_param(const char *cmdline, const char *key, char *out
 int hostd_find_host(char *uri, size_t ucap, char *token, size_t tcap, bool machine)
 {
 	const char *eu = getenv("GUESTINIT_HOST"), *et = getenv("GUESTINIT_TOKEN");
-	token[0] = '\0';
-	if (eu && *eu) {
-		snprintf(uri, ucap, "%s", eu);
-		if (et)
-			snprintf(token, tcap, "%s", et);
-		return 0;
-	}
 	char cmdline[4096] = "";
 	FILE *f = machine ? fopen("/proc/cmdline", "re") : NULL;
 	if (f) {
@@ -301,14 +294,22 @@ int hostd_find_host(char *uri, size_t ucap, char *token, size_t tcap, bool machi
 			cmdline[0] = '\0';
 		fclose(f);
 	}
-	if (cmdline_param(cmdline, "guestinit.host", uri, ucap)) {
+	/* the token: the environment (stage 1 puts the firmware-config token there, which
+	 * unlike the command line only root can read), else the command line */
+	token[0] = '\0';
+	if (et && *et)
+		snprintf(token, tcap, "%s", et);
+	else
 		cmdline_param(cmdline, "guestinit.token", token, tcap);
+	if (eu && *eu) {
+		snprintf(uri, ucap, "%s", eu);
 		return 0;
 	}
+	if (cmdline_param(cmdline, "guestinit.host", uri, ucap))
+		return 0;
 	if (!machine)
 		return -ENOENT; /* a namespace on some machine: its vsock is not ours to use */
 	snprintf(uri, ucap, "vsock://2:%u", PROTO_VSOCK_PORT);
-	cmdline_param(cmdline, "guestinit.token", token, tcap);
 	return 0;
 }
 

@@ -41,6 +41,10 @@ check "status shows it running with the ready line" eval 'gh status | grep -q "^
 gh start >"$WORK/start2.out" 2>&1
 check "a second start says it is running" grep -q "already running" "$WORK/start2.out"
 check "uname -r is Debian's 6.1 kernel" eval 'gh run -- uname -r | grep -q "^6\.1\."'
+token=$(cat "$GH_STATE/token")
+check "the boot token is not on the guest's kernel command line" eval '! gh run -- cat /proc/cmdline | grep -q "$token"'
+check "... nor on QEMU's command line on the host" eval '! ps -o args= -p "$(cat "$GH_STATE/qemu.pid")" | grep -q "$token"'
+check "... and a guest user cannot read PID 1's environment" eval '! gh run --user nobody -- cat /proc/1/environ >/dev/null 2>&1'
 check "the guest's hostname is its /etc/hostname" test "$(gh run -- hostname)" = guestinit
 check "the guest has its network (eth0 10.0.2.15)" eval 'gh run -- ip -4 addr show eth0 | grep -q "10.0.2.15/24"'
 check "the boot's ready line is in the guest's console log" grep -q "guestinit: ready in" "$GH_STATE/console.log"
