@@ -184,6 +184,19 @@ static void refuse(struct conn *c, const char *reason)
 	conn_close(c);
 }
 
+/* The host's time zone as an IANA name (what /etc/localtime links to), for the guest to
+ * follow as WSL's [time] useWindowsTimezone does; NULL if the host has none. */
+static char *host_timezone(void)
+{
+	static char link[256];
+	ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = '\0';
+	char *z = strstr(link, "zoneinfo/");
+	return z && z[9] ? z + 9 : NULL;
+}
+
 static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 {
 	struct proto_hello h;
@@ -206,7 +219,8 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 		return;
 	}
 	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
-				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = "gradual" };
+				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = "gradual",
+				   .timezone = host_timezone() };
 	for (size_t i = 0; i < ag.o->ndrives && i < PROTO_MAX_DRIVES; i++) {
 		w.drives[w.ndrives].letter = ag.o->drives[i].letter;
 		w.drives[w.ndrives++].source = (char *)ag.o->drives[i].source;

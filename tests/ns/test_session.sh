@@ -30,6 +30,8 @@ start_agent
 GUESTINIT_HOST=unix:///hostsock/guest.sock GUESTINIT_TOKEN=$TOKEN ns_start session
 check "hostd connects and the ready line reaches the agent" wait_for 10 agent_says "ready: guestinit: ready in"
 check "the agent's configuration is kept in the guest" ns_says '^version=1$' cat /run/guestinit/host.conf
+tz=$(readlink /etc/localtime 2>/dev/null | sed -n 's|.*zoneinfo/||p')
+[ -z "$tz" ] || check "... with the host's time zone ($tz)" ns_says "^timezone=$tz\$" cat /run/guestinit/host.conf
 check "hostd is listed by guestinit status" ns_says 'daemon hostd: running' /init guestinit status
 check "sessions do not see the token" eval '! gh run -- env | grep -q GUESTINIT_TOKEN'
 

@@ -106,9 +106,14 @@ e2fsck -fn "$GH_STATE/root.img" >"$WORK/fsck.out" 2>&1; rc=$?
 check "e2fsck -fn finds the root image clean (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || tail -n 5 "$WORK/fsck.out"
 check "the guest's shutdown was orderly (console)" grep -q "guestinit: shutdown: poweroff" "$GH_STATE/console.log"
-gh start >"$WORK/start4.out" 2>&1
-check "the VM boots again from the same disk" grep -q "VM ready" "$WORK/start4.out"
+mkdir -p "$WORK/drive-c"
+echo "from the host" > "$WORK/drive-c/hello.txt"
+gh start --drive "C=$WORK/drive-c" >"$WORK/start4.out" 2>&1
+check "the VM boots again from the same disk, with a drive" grep -q "VM ready" "$WORK/start4.out"
 check "a file written just before shutdown is intact" test "$(gh run -- cat /root/persist)" = "$mark"
+check "the guest is told of drive C" eval 'gh run -- cat /run/guestinit/host.conf | grep -q "^drive.c=virtio:drvfs_c$"'
+out=$(gh run -- sh -c 'mkdir -p /mnt/c && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 drvfs_c /mnt/c && cat /mnt/c/hello.txt' 2>&1)
+check "the --drive share mounts over virtio-9p in the guest ($out)" test "$out" = "from the host"
 gh shutdown --force >/dev/null 2>&1
 check "shutdown --force ends QEMU" eval '! alive "$(cat "$GH_STATE/qemu.pid")"'
 finish
