@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <unistd.h>
+
+#include "cleanup.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -256,37 +259,68 @@ int proto_field_str(const struct proto_field *f, char **out)
 	return 0;
 }
 
-/* A string field that may appear once: a repeat replaces nothing and is an error, so that two
- * parsers of one message can never disagree on its value. */
-static int take_str(const struct proto_field *f, char **slot, const char **why, const char *what)
-{
-	if (*slot) {
-		*why = what;
-		return -EBADMSG;
-	}
-	int r = proto_field_str(f, slot);
-	if (r < 0)
-		*why = what;
-	return r;
-}
+/* ---- typed messages: each decoder is a table of its single-valued fields ------------------- */
 
-static int take_u32(const struct proto_field *f, uint32_t *slot, bool *seen, const char **why, const char *what)
-{
-	if (*seen || proto_field_u32(f, slot) < 0) {
-		*why = what;
-		return -EBADMSG;
-	}
-	*seen = true;
-	return 0;
-}
+enum field_kind { F_U32, F_U64, F_STR };
 
-static int take_u64(const struct proto_field *f, uint64_t *slot, bool *seen, const char **why, const char *what)
+struct field_spec {
+	uint16_t tag;
+	enum field_kind kind;
+	size_t offset;       /* of the value in the message struct */
+	const char *bad;     /* why, when the field is malformed or repeated */
+	const char *missing; /* why, when it is absent; NULL: optional */
+};
+
+#define FIELD(tag, kind, type, member, bad, missing) { tag, kind, offsetof(type, member), bad, missing }
+#define MAX_SPECS 16
+
+/* Fills msg from the payload: each field of specs at most once (a repeat is an error, so that
+ * two parsers of one message can never disagree on its value), every other tag to extra (NULL:
+ * skipped, which is how unknown fields of later versions pass). On error the strings already
+ * taken stay in msg for the caller's free function. */
+static int decode_fields(const void *p, size_t n, const struct field_spec *specs, size_t nspecs, void *msg,
+			 int (*extra)(const struct proto_field *f, void *msg, const char **why), const char **why)
 {
-	if (*seen || proto_field_u64(f, slot) < 0) {
-		*why = what;
-		return -EBADMSG;
+	bool seen[MAX_SPECS] = { false };
+	struct proto_reader r;
+	struct proto_field f;
+	int rc;
+	proto_reader_init(&r, p, n);
+	while ((rc = proto_next(&r, &f)) > 0) {
+		size_t i = 0;
+		while (i < nspecs && specs[i].tag != f.tag)
+			i++;
+		if (i == nspecs) {
+			rc = extra ? extra(&f, msg, why) : 0;
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		void *slot = (char *)msg + specs[i].offset;
+		if (seen[i]) {
+			*why = specs[i].bad;
+			return -EBADMSG;
+		}
+		seen[i] = true;
+		switch (specs[i].kind) {
+		case F_U32: rc = proto_field_u32(&f, slot); break;
+		case F_U64: rc = proto_field_u64(&f, slot); break;
+		case F_STR: rc = proto_field_str(&f, slot); break;
+		}
+		if (rc < 0) {
+			*why = specs[i].bad;
+			return rc;
+		}
 	}
-	*seen = true;
+	if (rc < 0) {
+		*why = "a field runs past the end of the message";
+		return rc;
+	}
+	for (size_t i = 0; i < nspecs; i++)
+		if (specs[i].missing && !seen[i]) {
+			*why = specs[i].missing;
+			return -EBADMSG;
+		}
 	return 0;
 }
 
@@ -299,40 +333,16 @@ void proto_hello_free(struct proto_hello *m)
 
 int proto_decode_hello(const void *p, size_t n, struct proto_hello *m, const char **why)
 {
+	static const struct field_spec specs[] = {
+		FIELD(TAG_VERSION, F_U32, struct proto_hello, version, "bad or repeated version field", "no version field"),
+		FIELD(TAG_FEATURES, F_U64, struct proto_hello, features, "bad or repeated features field", NULL),
+		FIELD(TAG_TOKEN, F_STR, struct proto_hello, token, "bad or repeated token field", "no token field"),
+		FIELD(TAG_KERNEL, F_STR, struct proto_hello, kernel, "bad or repeated kernel field", NULL),
+	};
 	memset(m, 0, sizeof(*m));
-	struct proto_reader r;
-	struct proto_field f;
-	bool have_version = false, have_features = false;
-	int rc;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		switch (f.tag) {
-		case TAG_VERSION: rc = take_u32(&f, &m->version, &have_version, why, "bad or repeated version field"); break;
-		case TAG_FEATURES: rc = take_u64(&f, &m->features, &have_features, why, "bad or repeated features field"); break;
-		case TAG_TOKEN: rc = take_str(&f, &m->token, why, "bad or repeated token field"); break;
-		case TAG_KERNEL: rc = take_str(&f, &m->kernel, why, "bad or repeated kernel field"); break;
-		default: rc = 0; break;
-		}
-		if (rc < 0)
-			goto fail;
-	}
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		goto fail;
-	}
-	if (!have_version) {
-		*why = "no version field";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	if (!m->token) {
-		*why = "no token field";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	return 0;
-fail:
-	proto_hello_free(m);
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, NULL, why);
+	if (rc < 0)
+		proto_hello_free(m);
 	return rc;
 }
 
@@ -359,95 +369,67 @@ void proto_welcome_free(struct proto_welcome *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int decode_drive(const struct proto_field *outer, struct proto_drive *d, const char **why)
+struct drive_fields {
+	char *letter, *source;
+};
+
+/* TAG_DRIVE, the one repeated field of WELCOME: a nested field list of its own. */
+static int welcome_drive(const struct proto_field *outer, void *msg, const char **why)
 {
-	struct proto_reader r;
-	struct proto_field f;
-	char *letter = NULL;
-	int rc;
-	proto_reader_init(&r, outer->val, outer->len);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		if (f.tag == TAG_DRIVE_LETTER)
-			rc = take_str(&f, &letter, why, "bad or repeated drive letter");
-		else if (f.tag == TAG_DRIVE_SOURCE)
-			rc = take_str(&f, &d->source, why, "bad or repeated drive source");
-		if (rc < 0)
-			break;
+	static const struct field_spec specs[] = {
+		FIELD(TAG_DRIVE_LETTER, F_STR, struct drive_fields, letter, "bad or repeated drive letter",
+		      "a drive has no letter"),
+		FIELD(TAG_DRIVE_SOURCE, F_STR, struct drive_fields, source, "bad or repeated drive source",
+		      "a drive has no source"),
+	};
+	struct proto_welcome *m = msg;
+	if (outer->tag != TAG_DRIVE)
+		return 0;
+	if (m->ndrives == PROTO_MAX_DRIVES) {
+		*why = "more than 26 drives";
+		return -EBADMSG;
 	}
-	if (rc == -EBADMSG && !*why)
-		*why = "a drive field runs past the end of the drive";
-	if (rc == 0 && (!letter || strlen(letter) != 1 || !((*letter >= 'a' && *letter <= 'z') || (*letter >= 'A' && *letter <= 'Z')))) {
-		*why = "a drive has no letter, or its letter is not one of a-z";
+	struct drive_fields d = { 0 };
+	int rc = decode_fields(outer->val, outer->len, specs, ARRAY_SIZE(specs), &d, NULL, why);
+	char l = d.letter && strlen(d.letter) == 1 ? (char)(d.letter[0] | 0x20) : 0; /* lower case, as /mnt/c */
+	if (rc == 0 && !(l >= 'a' && l <= 'z')) {
+		*why = "a drive letter is not one of a-z";
 		rc = -EBADMSG;
 	}
-	if (rc == 0 && (!d->source || !*d->source)) {
+	if (rc == 0 && !d.source[0]) {
 		*why = "a drive has no source";
 		rc = -EBADMSG;
 	}
-	if (rc == 0)
-		d->letter = (char)(*letter | 0x20); /* lower case, as /mnt/c */
-	free(letter);
+	for (size_t i = 0; rc == 0 && i < m->ndrives; i++)
+		if (m->drives[i].letter == l) {
+			*why = "two drives with one letter";
+			rc = -EBADMSG;
+		}
+	free(d.letter);
 	if (rc < 0) {
-		free(d->source);
-		d->source = NULL;
+		free(d.source);
+		return rc;
 	}
-	return rc;
+	m->drives[m->ndrives++] = (struct proto_drive){ l, d.source };
+	return 0;
 }
 
 int proto_decode_welcome(const void *p, size_t n, struct proto_welcome *m, const char **why)
 {
+	static const struct field_spec specs[] = {
+		FIELD(TAG_VERSION, F_U32, struct proto_welcome, version, "bad or repeated version field", "no version field"),
+		FIELD(TAG_FEATURES, F_U64, struct proto_welcome, features, "bad or repeated features field", NULL),
+		FIELD(TAG_DISTRO, F_STR, struct proto_welcome, distro, "bad or repeated distro field", NULL),
+		FIELD(TAG_DEFAULT_USER, F_STR, struct proto_welcome, default_user, "bad or repeated default user field", NULL),
+		FIELD(TAG_TIMEZONE, F_STR, struct proto_welcome, timezone, "bad or repeated timezone field", NULL),
+		FIELD(TAG_RECLAIM, F_STR, struct proto_welcome, reclaim, "bad or repeated reclaim field", NULL),
+		FIELD(TAG_NETWORK, F_STR, struct proto_welcome, network, "bad or repeated network field", NULL),
+		FIELD(TAG_HOSTNAME, F_STR, struct proto_welcome, hostname, "bad or repeated hostname field", NULL),
+	};
 	memset(m, 0, sizeof(*m));
-	struct proto_reader r;
-	struct proto_field f;
-	bool have_version = false, have_features = false;
-	int rc;
-	*why = NULL;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		switch (f.tag) {
-		case TAG_VERSION: rc = take_u32(&f, &m->version, &have_version, why, "bad or repeated version field"); break;
-		case TAG_FEATURES: rc = take_u64(&f, &m->features, &have_features, why, "bad or repeated features field"); break;
-		case TAG_DISTRO: rc = take_str(&f, &m->distro, why, "bad or repeated distro field"); break;
-		case TAG_DEFAULT_USER: rc = take_str(&f, &m->default_user, why, "bad or repeated default user field"); break;
-		case TAG_TIMEZONE: rc = take_str(&f, &m->timezone, why, "bad or repeated timezone field"); break;
-		case TAG_RECLAIM: rc = take_str(&f, &m->reclaim, why, "bad or repeated reclaim field"); break;
-		case TAG_NETWORK: rc = take_str(&f, &m->network, why, "bad or repeated network field"); break;
-		case TAG_HOSTNAME: rc = take_str(&f, &m->hostname, why, "bad or repeated hostname field"); break;
-		case TAG_DRIVE:
-			if (m->ndrives == PROTO_MAX_DRIVES) {
-				*why = "more than 26 drives";
-				rc = -EBADMSG;
-				break;
-			}
-			rc = decode_drive(&f, &m->drives[m->ndrives], why);
-			if (rc == 0) {
-				for (size_t i = 0; i < m->ndrives; i++)
-					if (m->drives[i].letter == m->drives[m->ndrives].letter) {
-						*why = "two drives with one letter";
-						free(m->drives[m->ndrives].source);
-						rc = -EBADMSG;
-					}
-				if (rc == 0)
-					m->ndrives++;
-			}
-			break;
-		default: rc = 0; break;
-		}
-		if (rc < 0)
-			goto fail;
-	}
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		goto fail;
-	}
-	if (!have_version) {
-		*why = "no version field";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	return 0;
-fail:
-	proto_welcome_free(m);
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, welcome_drive, why);
+	if (rc < 0)
+		proto_welcome_free(m);
 	return rc;
 }
 
@@ -480,34 +462,15 @@ void proto_ready_free(struct proto_ready *m)
 
 int proto_decode_ready(const void *p, size_t n, struct proto_ready *m, const char **why)
 {
+	static const struct field_spec specs[] = {
+		FIELD(TAG_READY_LINE, F_STR, struct proto_ready, line, "bad or repeated ready line", "no ready line"),
+		FIELD(TAG_READY_MS, F_U64, struct proto_ready, ready_ms, "bad or repeated ready time", NULL),
+		FIELD(TAG_UPTIME_MS, F_U64, struct proto_ready, uptime_ms, "bad or repeated uptime", NULL),
+	};
 	memset(m, 0, sizeof(*m));
-	struct proto_reader r;
-	struct proto_field f;
-	bool have_ready = false, have_uptime = false;
-	int rc;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		switch (f.tag) {
-		case TAG_READY_LINE: rc = take_str(&f, &m->line, why, "bad or repeated ready line"); break;
-		case TAG_READY_MS: rc = take_u64(&f, &m->ready_ms, &have_ready, why, "bad or repeated ready time"); break;
-		case TAG_UPTIME_MS: rc = take_u64(&f, &m->uptime_ms, &have_uptime, why, "bad or repeated uptime"); break;
-		default: rc = 0; break;
-		}
-		if (rc < 0)
-			goto fail;
-	}
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		goto fail;
-	}
-	if (!m->line) {
-		*why = "no ready line";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	return 0;
-fail:
-	proto_ready_free(m);
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, NULL, why);
+	if (rc < 0)
+		proto_ready_free(m);
 	return rc;
 }
 
@@ -552,79 +515,57 @@ static int strv_push(char ***v, size_t *n, size_t max, char *s)
 	return 0;
 }
 
+/* ARG and ENV, the repeated fields of EXEC. */
+static int exec_repeated(const struct proto_field *f, void *msg, const char **why)
+{
+	struct proto_exec *m = msg;
+	bool arg = f->tag == TAG_ARG;
+	if (!arg && f->tag != TAG_ENV)
+		return 0;
+	char *s;
+	int rc = proto_field_str(f, &s);
+	if (rc < 0) {
+		*why = arg ? "an argument holds a NUL byte" : "an environment entry holds a NUL byte";
+		return rc;
+	}
+	if (!arg && (!strchr(s, '=') || s[0] == '=')) {
+		free(s);
+		*why = "an environment entry is not NAME=VALUE";
+		return -EBADMSG;
+	}
+	rc = arg ? strv_push(&m->argv, &m->argc, PROTO_MAX_ARGS, s) : strv_push(&m->env, &m->nenv, PROTO_MAX_ENV, s);
+	if (rc < 0) {
+		free(s);
+		*why = arg ? "too many arguments" : "too many environment entries";
+	}
+	return rc;
+}
+
 int proto_decode_exec(const void *p, size_t n, struct proto_exec *m, const char **why)
 {
+	static const struct field_spec specs[] = {
+		FIELD(TAG_CWD, F_STR, struct proto_exec, cwd, "bad or repeated working directory", NULL),
+		FIELD(TAG_USER, F_STR, struct proto_exec, user, "bad or repeated user", NULL),
+		FIELD(TAG_TTY_MASK, F_U32, struct proto_exec, tty_mask, "bad or repeated terminal mask", NULL),
+		FIELD(TAG_ROWS, F_U32, struct proto_exec, rows, "bad or repeated rows", NULL),
+		FIELD(TAG_COLS, F_U32, struct proto_exec, cols, "bad or repeated columns", NULL),
+	};
 	memset(m, 0, sizeof(*m));
-	struct proto_reader r;
-	struct proto_field f;
-	bool have_mask = false, have_rows = false, have_cols = false;
-	int rc;
-	char *s;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		switch (f.tag) {
-		case TAG_ARG:
-			rc = proto_field_str(&f, &s);
-			if (rc < 0) {
-				*why = "an argument holds a NUL byte";
-				break;
-			}
-			rc = strv_push(&m->argv, &m->argc, PROTO_MAX_ARGS, s);
-			if (rc < 0) {
-				free(s);
-				*why = "too many arguments";
-			}
-			break;
-		case TAG_ENV:
-			rc = proto_field_str(&f, &s);
-			if (rc < 0) {
-				*why = "an environment entry holds a NUL byte";
-				break;
-			}
-			if (!strchr(s, '=') || s[0] == '=') {
-				free(s);
-				*why = "an environment entry is not NAME=VALUE";
-				rc = -EBADMSG;
-				break;
-			}
-			rc = strv_push(&m->env, &m->nenv, PROTO_MAX_ENV, s);
-			if (rc < 0) {
-				free(s);
-				*why = "too many environment entries";
-			}
-			break;
-		case TAG_CWD: rc = take_str(&f, &m->cwd, why, "bad or repeated working directory"); break;
-		case TAG_USER: rc = take_str(&f, &m->user, why, "bad or repeated user"); break;
-		case TAG_TTY_MASK: rc = take_u32(&f, &m->tty_mask, &have_mask, why, "bad or repeated terminal mask"); break;
-		case TAG_ROWS: rc = take_u32(&f, &m->rows, &have_rows, why, "bad or repeated rows"); break;
-		case TAG_COLS: rc = take_u32(&f, &m->cols, &have_cols, why, "bad or repeated columns"); break;
-		default: rc = 0; break;
-		}
-		if (rc < 0)
-			goto fail;
-	}
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		goto fail;
-	}
-	if (m->tty_mask & ~7u) {
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, exec_repeated, why);
+	if (rc == 0 && (m->tty_mask & ~7u)) {
 		*why = "the terminal mask names a stream other than 0-2";
 		rc = -EBADMSG;
-		goto fail;
 	}
-	if (m->rows > 0xffff || m->cols > 0xffff) {
+	if (rc == 0 && (m->rows > 0xffff || m->cols > 0xffff)) {
 		*why = "the window size is over 65535";
 		rc = -EBADMSG;
-		goto fail;
 	}
-	if (m->argc && !m->argv[0][0]) {
+	if (rc == 0 && m->argc && !m->argv[0][0]) {
 		*why = "the command name is empty";
 		rc = -EBADMSG;
-		goto fail;
 	}
-	return 0;
-fail:
-	proto_exec_free(m);
+	if (rc < 0)
+		proto_exec_free(m);
 	return rc;
 }
 
@@ -647,29 +588,17 @@ void proto_encode_exec(struct proto_buf *b, const struct proto_exec *m)
 
 int proto_decode_exit(const void *p, size_t n, struct proto_exit *m, const char **why)
 {
+	static const struct field_spec specs[] = {
+		FIELD(TAG_STATUS, F_U32, struct proto_exit, status, "bad or repeated status", "no status"),
+		FIELD(TAG_SIGNAL, F_U32, struct proto_exit, signal, "bad or repeated signal", NULL),
+	};
 	memset(m, 0, sizeof(*m));
-	struct proto_reader r;
-	struct proto_field f;
-	bool have_status = false, have_signal = false;
-	int rc;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0) {
-		if (f.tag == TAG_STATUS)
-			rc = take_u32(&f, &m->status, &have_status, why, "bad or repeated status");
-		else if (f.tag == TAG_SIGNAL)
-			rc = take_u32(&f, &m->signal, &have_signal, why, "bad or repeated signal");
-		if (rc < 0)
-			return rc;
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, NULL, why);
+	if (rc == 0 && m->status > 255) {
+		*why = "a status over 255";
+		rc = -EBADMSG;
 	}
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		return rc;
-	}
-	if (!have_status || m->status > 255) {
-		*why = "no status, or a status over 255";
-		return -EBADMSG;
-	}
-	return 0;
+	return rc;
 }
 
 void proto_encode_exit(struct proto_buf *b, const struct proto_exit *m)
@@ -682,45 +611,20 @@ void proto_encode_exit(struct proto_buf *b, const struct proto_exit *m)
 
 int proto_decode_u32(const void *p, size_t n, uint16_t tag, uint32_t *out, const char **why)
 {
-	struct proto_reader r;
-	struct proto_field f;
-	bool seen = false;
-	int rc;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0)
-		if (f.tag == tag && take_u32(&f, out, &seen, why, "bad or repeated number field") < 0)
-			return -EBADMSG;
-	if (rc < 0) {
-		*why = "a field runs past the end of the message";
-		return rc;
-	}
-	if (!seen) {
-		*why = "a required number field is missing";
-		return -EBADMSG;
-	}
-	return 0;
+	const struct field_spec spec = { tag, F_U32, 0, "bad or repeated number field", "a required number field is missing" };
+	return decode_fields(p, n, &spec, 1, out, NULL, why);
 }
 
 int proto_decode_str(const void *p, size_t n, uint16_t tag, char **out, const char **why)
 {
-	struct proto_reader r;
-	struct proto_field f;
-	int rc;
+	const struct field_spec spec = { tag, F_STR, 0, "bad or repeated text field", NULL };
 	*out = NULL;
-	proto_reader_init(&r, p, n);
-	while ((rc = proto_next(&r, &f)) > 0)
-		if (f.tag == tag && take_str(&f, out, why, "bad or repeated text field") < 0) {
-			free(*out);
-			*out = NULL;
-			return -EBADMSG;
-		}
+	int rc = decode_fields(p, n, &spec, 1, out, NULL, why);
 	if (rc < 0) {
 		free(*out);
 		*out = NULL;
-		*why = "a field runs past the end of the message";
-		return rc;
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- blocking frame I/O ---------------------------------------------------------------------- */
