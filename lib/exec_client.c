@@ -113,6 +113,13 @@ void exec_client_prepare(struct proto_exec *spec)
 			if (tty_fd < 0)
 				tty_fd = i;
 		}
+	/* A terminal only on stdin (`run -- cat > file` typed at a prompt): no pty. The guest's
+	 * echo would have nowhere to go, so the local terminal keeps its own line editing and
+	 * echo, and ^D is the EOF, as ssh without -t does. */
+	if (spec->tty_mask == 1) {
+		spec->tty_mask = 0;
+		tty_fd = -1;
+	}
 	struct winsize ws;
 	if (tty_fd >= 0 && ioctl(tty_fd, TIOCGWINSZ, &ws) == 0) {
 		spec->rows = ws.ws_row;

@@ -128,4 +128,16 @@ session_tty_checks() {
   keys 'clear; exit 3' Enter
   check "leaving the shell ends the session with its status (3)" wait_for 10 eval 'screen | grep -q "^client-rc=3"'
   tmux -L "$t" kill-server 2>/dev/null
+  # a terminal on stdin only: typed lines with local echo, ^D ends them (a server of its own:
+  # the one just killed may still be going away)
+  t=$t-2
+  tmux -L "$t" -f /dev/null new-session -d -s s -x 100 -y 30 \
+    "'$WORK/gh' run -- sh -c 'cat > /tmp/typed' > '$WORK/typed.out' 2>'$WORK/typed.err'; echo client-rc=\$?; sleep 60"
+  sleep 1
+  keys 'typed line' Enter
+  keys C-d
+  check "a terminal on stdin only: typed lines are echoed there, reach the command, and ^D ends them" \
+    wait_for 10 eval 'screen | grep -q "^typed line$" && screen | grep -q "^client-rc=0" &&
+      test "$(gh run -- cat /tmp/typed)" = "typed line"'
+  tmux -L "$t" kill-server 2>/dev/null
 }

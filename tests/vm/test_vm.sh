@@ -18,6 +18,7 @@ cleanup() {
   pid=$(cat "$GH_STATE/qemu.pid" 2>/dev/null) && alive "$pid" && gh shutdown --force >/dev/null 2>&1
   pid=$(cat "$GH_STATE/agent.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
   tmux -L "gi-tty-$$" kill-server 2>/dev/null
+  tmux -L "gi-tty-$$-2" kill-server 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
