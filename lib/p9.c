@@ -1,0 +1,334 @@
+/* 9P2000.L message decoding and encoding (see p9.h). Every read is bounds-checked; a short
+ * body, a string running past the end, a NUL inside a string, trailing bytes or an unknown
+ * type is an error that names itself. */
+#include "p9.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+struct p9_in {
+	const uint8_t *p;
+	size_t len, off;
+	const char *why; /* first problem, or NULL */
+};
+
+static const uint8_t *take(struct p9_in *in, size_t n)
+{
+	if (in->why || in->len - in->off < n) {
+		if (!in->why)
+			in->why = "the message ends in the middle of a field";
+		return NULL;
+	}
+	const uint8_t *p = in->p + in->off;
+	in->off += n;
+	return p;
+}
+
+static uint8_t get8(struct p9_in *in)
+{
+	const uint8_t *p = take(in, 1);
+	return p ? p[0] : 0;
+}
+
+static uint16_t get16(struct p9_in *in)
+{
+	const uint8_t *p = take(in, 2);
+	uint16_t v = 0;
+	if (p)
+		memcpy(&v, p, 2);
+	return le16toh(v);
+}
+
+static uint32_t get32(struct p9_in *in)
+{
+	const uint8_t *p = take(in, 4);
+	uint32_t v = 0;
+	if (p)
+		memcpy(&v, p, 4);
+	return le32toh(v);
+}
+
+static uint64_t get64(struct p9_in *in)
+{
+	const uint8_t *p = take(in, 8);
+	uint64_t v = 0;
+	if (p)
+		memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+static struct p9_str getstr(struct p9_in *in)
+{
+	struct p9_str s = { "", 0 };
+	uint16_t n = get16(in);
+	const uint8_t *p = take(in, n);
+	if (!p)
+		return s;
+	if (memchr(p, '\0', n)) {
+		in->why = "a string holds a NUL byte";
+		return s;
+	}
+	s.s = (const char *)p;
+	s.len = n;
+	return s;
+}
+
+uint32_t p9_msg_size(const uint8_t hdr[4])
+{
+	uint32_t v;
+	memcpy(&v, hdr, 4);
+	return le32toh(v);
+}
+
+int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char **why)
+{
+	memset(t, 0, sizeof(*t));
+	t->tag = P9_NOTAG;
+	if (len < P9_HDR_SIZE) {
+		*why = "the message is shorter than its header";
+		return -EBADMSG;
+	}
+	if (p9_msg_size(msg) != len) {
+		*why = "the size field does not match the message";
+		return -EBADMSG;
+	}
+	struct p9_in in = { .p = msg, .len = len, .off = 4 };
+	t->type = get8(&in);
+	t->tag = get16(&in);
+	switch (t->type) {
+	case P9_TVERSION:
+		t->version.msize = get32(&in);
+		t->version.version = getstr(&in);
+		break;
+	case P9_TAUTH:
+		t->attach.afid = get32(&in);
+		t->attach.fid = t->attach.afid;
+		t->attach.uname = getstr(&in);
+		t->attach.aname = getstr(&in);
+		t->attach.n_uname = get32(&in);
+		break;
+	case P9_TATTACH:
+		t->attach.fid = get32(&in);
+		t->attach.afid = get32(&in);
+		t->attach.uname = getstr(&in);
+		t->attach.aname = getstr(&in);
+		t->attach.n_uname = get32(&in);
+		break;
+	case P9_TFLUSH:
+		t->flush.oldtag = get16(&in);
+		break;
+	case P9_TWALK:
+		t->walk.fid = get32(&in);
+		t->walk.newfid = get32(&in);
+		t->walk.nwname = get16(&in);
+		if (t->walk.nwname > P9_MAXWELEM) {
+			*why = "Twalk names more than 16 elements";
+			return -EBADMSG;
+		}
+		for (uint16_t i = 0; i < t->walk.nwname; i++)
+			t->walk.wname[i] = getstr(&in);
+		break;
+	case P9_TSTATFS:
+	case P9_TREADLINK:
+	case P9_TCLUNK:
+	case P9_TREMOVE:
+		t->fid.fid = get32(&in);
+		break;
+	case P9_TFSYNC:
+		t->fsync.fid = get32(&in);
+		/* datasync came later; older clients send the fid alone */
+		if (in.len - in.off >= 4)
+			t->fsync.datasync = get32(&in);
+		break;
+	case P9_TLOPEN:
+		t->lopen.fid = get32(&in);
+		t->lopen.flags = get32(&in);
+		break;
+	case P9_TLCREATE:
+		t->lcreate.fid = get32(&in);
+		t->lcreate.name = getstr(&in);
+		t->lcreate.flags = get32(&in);
+		t->lcreate.mode = get32(&in);
+		t->lcreate.gid = get32(&in);
+		break;
+	case P9_TSYMLINK:
+		t->symlink.fid = get32(&in);
+		t->symlink.name = getstr(&in);
+		t->symlink.target = getstr(&in);
+		t->symlink.gid = get32(&in);
+		break;
+	case P9_TMKNOD:
+		t->mknod.dfid = get32(&in);
+		t->mknod.name = getstr(&in);
+		t->mknod.mode = get32(&in);
+		t->mknod.major = get32(&in);
+		t->mknod.minor = get32(&in);
+		t->mknod.gid = get32(&in);
+		break;
+	case P9_TRENAME:
+		t->rename.fid = get32(&in);
+		t->rename.dfid = get32(&in);
+		t->rename.name = getstr(&in);
+		break;
+	case P9_TGETATTR:
+		t->getattr.fid = get32(&in);
+		t->getattr.mask = get64(&in);
+		break;
+	case P9_TSETATTR:
+		t->setattr.fid = get32(&in);
+		t->setattr.valid = get32(&in);
+		t->setattr.mode = get32(&in);
+		t->setattr.uid = get32(&in);
+		t->setattr.gid = get32(&in);
+		t->setattr.size = get64(&in);
+		t->setattr.atime_sec = get64(&in);
+		t->setattr.atime_nsec = get64(&in);
+		t->setattr.mtime_sec = get64(&in);
+		t->setattr.mtime_nsec = get64(&in);
+		break;
+	case P9_TXATTRWALK:
+		t->xattrwalk.fid = get32(&in);
+		t->xattrwalk.newfid = get32(&in);
+		t->xattrwalk.name = getstr(&in);
+		break;
+	case P9_TXATTRCREATE:
+		t->xattrcreate.fid = get32(&in);
+		t->xattrcreate.name = getstr(&in);
+		t->xattrcreate.size = get64(&in);
+		t->xattrcreate.flags = get32(&in);
+		break;
+	case P9_TREAD:
+	case P9_TREADDIR:
+		t->io.fid = get32(&in);
+		t->io.offset = get64(&in);
+		t->io.count = get32(&in);
+		break;
+	case P9_TWRITE:
+		t->write.fid = get32(&in);
+		t->write.offset = get64(&in);
+		t->write.count = get32(&in);
+		t->write.data = take(&in, t->write.count);
+		break;
+	case P9_TLOCK:
+	case P9_TGETLOCK:
+		t->lock.fid = get32(&in);
+		t->lock.type = get8(&in);
+		if (t->type == P9_TLOCK)
+			t->lock.flags = get32(&in);
+		t->lock.start = get64(&in);
+		t->lock.length = get64(&in);
+		t->lock.proc_id = get32(&in);
+		t->lock.client_id = getstr(&in);
+		break;
+	case P9_TLINK:
+		t->link.dfid = get32(&in);
+		t->link.fid = get32(&in);
+		t->link.name = getstr(&in);
+		break;
+	case P9_TMKDIR:
+		t->mkdir.dfid = get32(&in);
+		t->mkdir.name = getstr(&in);
+		t->mkdir.mode = get32(&in);
+		t->mkdir.gid = get32(&in);
+		break;
+	case P9_TRENAMEAT:
+		t->renameat.olddirfid = get32(&in);
+		t->renameat.oldname = getstr(&in);
+		t->renameat.newdirfid = get32(&in);
+		t->renameat.newname = getstr(&in);
+		break;
+	case P9_TUNLINKAT:
+		t->unlinkat.dirfid = get32(&in);
+		t->unlinkat.name = getstr(&in);
+		t->unlinkat.flags = get32(&in);
+		break;
+	default:
+		*why = "an unknown or unsupported message type";
+		return -EPROTONOSUPPORT;
+	}
+	if (in.why) {
+		*why = in.why;
+		return -EBADMSG;
+	}
+	if (in.off != in.len) {
+		*why = "the message has bytes after its last field";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* ---- building ------------------------------------------------------------------------------ */
+
+static void put(struct p9_out *o, const void *p, size_t n)
+{
+	if (o->overflow || o->cap - o->len < n) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void p9_begin(struct p9_out *o, uint8_t type, uint16_t tag)
+{
+	o->len = 0;
+	o->overflow = false;
+	p9_put32(o, 0);
+	p9_put8(o, type);
+	p9_put16(o, tag);
+}
+
+void p9_put8(struct p9_out *o, uint8_t v)
+{
+	put(o, &v, 1);
+}
+
+void p9_put16(struct p9_out *o, uint16_t v)
+{
+	v = htole16(v);
+	put(o, &v, 2);
+}
+
+void p9_put32(struct p9_out *o, uint32_t v)
+{
+	v = htole32(v);
+	put(o, &v, 4);
+}
+
+void p9_put64(struct p9_out *o, uint64_t v)
+{
+	v = htole64(v);
+	put(o, &v, 8);
+}
+
+void p9_put_str(struct p9_out *o, const char *s, size_t len)
+{
+	if (len > 0xffff) {
+		o->overflow = true;
+		return;
+	}
+	p9_put16(o, (uint16_t)len);
+	put(o, s, len);
+}
+
+void p9_put_qid(struct p9_out *o, const struct p9_qid *q)
+{
+	p9_put8(o, q->type);
+	p9_put32(o, q->version);
+	p9_put64(o, q->path);
+}
+
+void p9_put_bytes(struct p9_out *o, const void *p, size_t n)
+{
+	put(o, p, n);
+}
+
+int p9_finish(struct p9_out *o)
+{
+	if (o->overflow || o->len < P9_HDR_SIZE)
+		return -EMSGSIZE;
+	uint32_t n = htole32((uint32_t)o->len);
+	memcpy(o->buf, &n, 4);
+	return (int)o->len;
+}
