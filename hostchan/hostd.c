@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "cmdline.h"
 #include "cleanup.h"
 #include "ctlsock.h"
 #include "exec_session.h"
@@ -267,33 +268,12 @@ static void serve(struct hostd *h, int fd)
 	}
 }
 
-static const char *cmdline_param(const char *cmdline, const char *key, char *out, size_t cap)
-{
-	size_t klen = strlen(key);
-	for (const char *p = cmdline; (p = strstr(p, key)); p += klen) {
-		if ((p == cmdline || p[-1] == ' ') && p[klen] == '=') {
-			const char *v = p + klen + 1;
-			size_t n = strcspn(v, " \n");
-			if (n >= cap)
-				return NULL;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return out;
-		}
-	}
-	return NULL;
-}
-
 int hostd_find_host(char *uri, size_t ucap, char *token, size_t tcap, bool machine)
 {
 	const char *eu = getenv("GUESTINIT_HOST"), *et = getenv("GUESTINIT_TOKEN");
 	char cmdline[4096] = "";
-	FILE *f = machine ? fopen("/proc/cmdline", "re") : NULL;
-	if (f) {
-		if (!fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = '\0';
-		fclose(f);
-	}
+	if (machine) /* in a namespace, /proc/cmdline is some other machine's */
+		cmdline_read(cmdline, sizeof(cmdline));
 	/* the token: the environment (stage 1 puts the firmware-config token there, which
 	 * unlike the command line only root can read), else the command line */
 	token[0] = '\0';
@@ -305,7 +285,7 @@ int hostd_find_host(char *uri, size_t ucap, char *token, size_t tcap, bool machi
 		snprintf(uri, ucap, "%s", eu);
 		return 0;
 	}
-	if (cmdline_param(cmdline, "guestinit.host", uri, ucap))
+	if (cmdline_param(cmdline, "guestinit.host", uri, ucap) > 0)
 		return 0;
 	if (!machine)
 		return -ENOENT; /* a namespace on some machine: its vsock is not ours to use */

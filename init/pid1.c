@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cmdline.h"
 #include "control.h"
 #include "ctlsock.h"
 #include "daemons.h"
@@ -426,24 +427,13 @@ static void set_hostname(void)
 /* guestinit.net= from the kernel command line: the host's description of our network. */
 static void configure_network(void)
 {
-	char cmdline[4096] = "", spec[256];
-	FILE *f = fopen("/proc/cmdline", "re");
-	if (!f)
-		return;
-	if (!fgets(cmdline, sizeof(cmdline), f))
-		cmdline[0] = '\0';
-	fclose(f);
-	const char *p = strstr(cmdline, "guestinit.net=");
-	if (!p || (p != cmdline && p[-1] != ' '))
-		return;
-	p += strlen("guestinit.net=");
-	size_t n = strcspn(p, " \n");
-	if (n >= sizeof(spec)) {
+	char cmdline[4096], spec[256];
+	cmdline_read(cmdline, sizeof(cmdline));
+	int found = cmdline_param(cmdline, "guestinit.net", spec, sizeof(spec));
+	if (found < 0)
 		log_warn("net", "guestinit.net= is too long; the network stays down");
+	if (found <= 0)
 		return;
-	}
-	memcpy(spec, p, n);
-	spec[n] = '\0';
 	struct ipconfig c;
 	char err[256];
 	if (ipconfig_parse(spec, &c, err, sizeof(err)) < 0) {

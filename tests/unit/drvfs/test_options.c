@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "options.h"
+#include "unit.h"
 
 START_TEST(drive_letters_and_paths)
 {
@@ -137,9 +138,5 @@ int main(void)
 	tcase_add_test(tc, each_bad_option_is_named_with_its_reason);
 	tcase_add_test(tc, aname_that_does_not_fit_is_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

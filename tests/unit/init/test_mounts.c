@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mounts.h"
+#include "unit.h"
 
 struct fake {
 	const char *mounted[8];
@@ -116,9 +117,5 @@ int main(void)
 	tcase_add_test(tc, mountinfo_garbage_is_rejected);
 	tcase_add_test(tc, unmount_order_is_newest_first_without_root);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

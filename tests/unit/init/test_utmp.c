@@ -8,6 +8,7 @@
 #include <utmp.h>
 
 #include "utmp_records.h"
+#include "unit.h"
 
 START_TEST(runlevel_record_reads_back_and_matches_glibc)
 {
@@ -57,9 +58,5 @@ int main(void)
 	tcase_add_test(tc, runlevel_record_reads_back_and_matches_glibc);
 	tcase_add_test(tc, missing_file_is_enoent);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "backoff.h"
+#include "unit.h"
 
 START_TEST(first_restart_is_immediate_then_doubles)
 {
@@ -43,9 +44,5 @@ int main(void)
 	tcase_add_test(tc, delay_is_capped);
 	tcase_add_test(tc, healthy_run_resets);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "unit.h"
 
 static int order[8];
 static int norder;
@@ -116,9 +117,5 @@ int main(void)
 	tcase_add_test(tc, fd_readiness_and_self_removal);
 	tcase_add_test(tc, signals_arrive_through_the_loop);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "exec_session.h"
+#include "unit.h"
 
 static char dir[] = "/tmp/gi-exec.XXXXXX";
 
@@ -174,9 +175,5 @@ int main(void)
 	tcase_add_test(tc, start_failures_are_named);
 	tcase_add_test(tc, the_runner_going_away_is_status_255);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

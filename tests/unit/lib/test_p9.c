@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "p9.h"
+#include "unit.h"
 
 static uint8_t buf[8192];
 static struct p9_out out;
@@ -172,9 +173,5 @@ int main(void)
 	tcase_add_test(tc, malformed_messages_are_named);
 	tcase_add_test(tc, a_reply_larger_than_msize_is_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "unit.h"
 
 static const uint8_t *payload_of(const struct proto_buf *b, struct proto_hdr *h)
 {
@@ -307,9 +308,5 @@ int main(void)
 	tcase_add_test(tc, exit_status_range);
 	tcase_add_test(tc, inbuf_gathers_split_frames);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -8,6 +8,7 @@
 #include <linux/vm_sockets.h>
 
 #include "transport.h"
+#include "unit.h"
 
 static int parse(const char *uri, struct transport_addr *a, char *err)
 {
@@ -68,9 +69,5 @@ int main(void)
 	tcase_add_test(tc, each_scheme_parses);
 	tcase_add_test(tc, mistakes_are_named);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

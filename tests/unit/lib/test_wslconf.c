@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "wslconf.h"
+#include "unit.h"
 
 static char warns[64][700];
 static int nwarn;
@@ -281,9 +282,5 @@ int main(void)
 	tcase_add_test(tc, missing_file_warns_with_its_name);
 	tcase_add_test(tc, file_round_trip);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }
