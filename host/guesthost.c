@@ -577,36 +577,16 @@ static void launch_qemu(const struct start_opts *so, const char *kernel, const c
 	state_path(pidf, sizeof(pidf), "qemu.pid");
 	unlink(pidf);
 	state_path(logp, sizeof(logp), "qemu.log");
-	char *args[80];
+	char *args[80] = {
+		"qemu-system-x86_64", "-accel", (char *)accel, "-m", mem, "-smp", cpus, "-display", "none", "-no-reboot",
+		"-kernel", (char *)kernel, "-initrd", (char *)initrd, "-append", append, "-drive", drive,
+		"-device", "virtio-balloon-pci,free-page-reporting=on",
+		"-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+		"-monitor", mon, "-serial", serial,
+	};
 	int n = 0;
-	args[n++] = "qemu-system-x86_64";
-	args[n++] = "-accel";
-	args[n++] = (char *)accel;
-	args[n++] = "-m";
-	args[n++] = mem;
-	args[n++] = "-smp";
-	args[n++] = cpus;
-	args[n++] = "-display";
-	args[n++] = "none";
-	args[n++] = "-no-reboot";
-	args[n++] = "-kernel";
-	args[n++] = (char *)kernel;
-	args[n++] = "-initrd";
-	args[n++] = (char *)initrd;
-	args[n++] = "-append";
-	args[n++] = append;
-	args[n++] = "-drive";
-	args[n++] = drive;
-	args[n++] = "-device";
-	args[n++] = "virtio-balloon-pci,free-page-reporting=on";
-	args[n++] = "-netdev";
-	args[n++] = "user,id=n0";
-	args[n++] = "-device";
-	args[n++] = "virtio-net-pci,netdev=n0";
-	args[n++] = "-monitor";
-	args[n++] = mon;
-	args[n++] = "-serial";
-	args[n++] = serial;
+	while (args[n])
+		n++;
 	args[n++] = "-pidfile";
 	args[n++] = pidf;
 	/* the token by file, so that it is in neither QEMU's command line (ps on the host) nor
