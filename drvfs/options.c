@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,33 +213,52 @@ int drvfs_options_parse(const char *text, struct drvfs_options *o, char *err, si
 	return r;
 }
 
+/* Appends ";" (after the first) and one formatted option; *full once something did not fit. */
+static void aname_add(char *buf, size_t cap, size_t *n, bool *full, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void aname_add(char *buf, size_t cap, size_t *n, bool *full, const char *fmt, ...)
+{
+	if (*full)
+		return;
+	if (*n) {
+		if (*n + 1 >= cap) {
+			*full = true;
+			return;
+		}
+		buf[(*n)++] = ';';
+		buf[*n] = '\0';
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= cap - *n)
+		*full = true;
+	else
+		*n += (size_t)k;
+}
+
 int drvfs_options_aname(const struct drvfs_options *o, char *buf, size_t cap)
 {
-	FILE *f = fmemopen(buf, cap, "w");
-	if (!f)
-		return -ENOSPC;
-	const char *sep = "";
-#define PUT(...) (fputs(sep, f), fprintf(f, __VA_ARGS__), sep = ";")
+	size_t n = 0;
+	bool full = cap == 0;
+	if (cap)
+		buf[0] = '\0'; /* terminated even when no option is given */
 	if (o->metadata)
-		PUT("metadata");
+		aname_add(buf, cap, &n, &full, "metadata");
 	if (o->has_uid)
-		PUT("uid=%u", o->uid);
+		aname_add(buf, cap, &n, &full, "uid=%u", o->uid);
 	if (o->has_gid)
-		PUT("gid=%u", o->gid);
+		aname_add(buf, cap, &n, &full, "gid=%u", o->gid);
 	if (o->has_umask)
-		PUT("umask=%03o", o->umask);
+		aname_add(buf, cap, &n, &full, "umask=%03o", o->umask);
 	if (o->has_fmask)
-		PUT("fmask=%03o", o->fmask);
+		aname_add(buf, cap, &n, &full, "fmask=%03o", o->fmask);
 	if (o->has_dmask)
-		PUT("dmask=%03o", o->dmask);
+		aname_add(buf, cap, &n, &full, "dmask=%03o", o->dmask);
 	if (o->case_mode != DRVFS_CASE_DEFAULT)
-		PUT("case=%s", o->case_mode == DRVFS_CASE_OFF ? "off" : "dir");
+		aname_add(buf, cap, &n, &full, "case=%s", o->case_mode == DRVFS_CASE_OFF ? "off" : "dir");
 	if (o->symlinkroot[0])
-		PUT("symlinkroot=%s", o->symlinkroot);
-#undef PUT
-	fflush(f);
-	long n = ftell(f);
-	bool full = ferror(f) || (size_t)n + 1 >= cap;
-	fclose(f);
+		aname_add(buf, cap, &n, &full, "symlinkroot=%s", o->symlinkroot);
 	return full ? -ENOSPC : (int)n;
 }

@@ -116,6 +116,18 @@ START_TEST(each_bad_option_is_named_with_its_reason)
 }
 END_TEST
 
+START_TEST(no_options_give_an_empty_terminated_aname)
+{
+	/* found by the fuzzer: with nothing written the buffer was left as it was */
+	struct drvfs_options o = { 0 };
+	char err[256], aname[16];
+	memset(aname, ',', sizeof(aname));
+	ck_assert_int_eq(drvfs_options_parse("x-a,defaults,nofail", &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(drvfs_options_aname(&o, aname, sizeof(aname)), 0);
+	ck_assert_str_eq(aname, "");
+}
+END_TEST
+
 START_TEST(aname_that_does_not_fit_is_refused)
 {
 	struct drvfs_options o = { 0 };
@@ -136,6 +148,7 @@ int main(void)
 	tcase_add_test(tc, later_values_win_and_case_force_becomes_dir);
 	tcase_add_test(tc, generic_options_go_to_the_kernel);
 	tcase_add_test(tc, each_bad_option_is_named_with_its_reason);
+	tcase_add_test(tc, no_options_give_an_empty_terminated_aname);
 	tcase_add_test(tc, aname_that_does_not_fit_is_refused);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
