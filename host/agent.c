@@ -21,10 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "cleanup.h"
 #include "evloop.h"
 #include "log.h"
 #include "proto.h"
+#include "server.h"
+#include "spawn.h"
 #include "transport.h"
 
 #define FIRST_FRAME_MAX 65536   /* HELLO and SESSION_ATTACH are small; more is an attack */
@@ -221,9 +225,15 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
 				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = "gradual",
 				   .timezone = host_timezone() };
+	static char sources[PROTO_MAX_DRIVES][16];
 	for (size_t i = 0; i < ag.o->ndrives && i < PROTO_MAX_DRIVES; i++) {
-		w.drives[w.ndrives].letter = ag.o->drives[i].letter;
-		w.drives[w.ndrives++].source = (char *)ag.o->drives[i].source;
+		const struct agent_drive *d = &ag.o->drives[i];
+		if (d->virtio)
+			snprintf(sources[i], sizeof(sources[i]), "virtio:drvfs_%c", d->letter);
+		else
+			snprintf(sources[i], sizeof(sources[i]), "p9");
+		w.drives[w.ndrives].letter = d->letter;
+		w.drives[w.ndrives++].source = sources[i];
 	}
 	snprintf(ag.kernel, sizeof(ag.kernel), "%s", h.kernel ? h.kernel : "");
 	proto_hello_free(&h);
@@ -252,6 +262,92 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 	log_info("agent", "guest connected from %s (kernel %s)", c->peer, ag.kernel);
 	if (request_session(0) < 0)
 		log_warn("agent", "could not ask the guest for a spare session");
+}
+
+/* The drives our server shares (the virtio ones are QEMU's). */
+static size_t drive_exports(struct p9_export *ex)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ag.o->ndrives; i++)
+		if (!ag.o->drives[i].virtio)
+			ex[n++] = (struct p9_export){ ag.o->drives[i].letter, ag.o->drives[i].dir };
+	return n;
+}
+
+static void drive_reply(struct conn *c, bool ok, const char *reason)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_DRIVE_REPLY, 0);
+	proto_put_u32(&b, TAG_OK, ok);
+	if (reason)
+		proto_put_str(&b, TAG_REASON, reason);
+	proto_end(&b);
+	send_frames(c->fd, &b);
+	proto_buf_free(&b);
+}
+
+static void p9_conn_gone(void *data)
+{
+	evloop_quit(data, 0);
+}
+
+/* The child that serves one mount: its own event loop on the connection, nothing else of
+ * the agent's (a held copy of the control connection would hide the agent's death). */
+static void serve_drive(int fd, const struct p9_export *ex, size_t nex)
+{
+	if (dup2(fd, 3) < 0)
+		_exit(1);
+	spawn_close_from(4);
+	spawn_reset_signals();
+	struct evloop *loop;
+	struct p9_server *srv = p9_server_new(ex, nex);
+	if (!srv || evloop_new(&loop) < 0 || p9_server_add_conn(srv, loop, 3, 3, p9_conn_gone, loop) < 0)
+		_exit(1);
+	_exit(evloop_run(loop) < 0 ? 1 : 0);
+}
+
+/* A mount in the guest: check the token and the options, then hand the connection to a
+ * server process of its own. The options are checked here, before any 9P, so that
+ * mount.drvfs can print the reason (9P2000.L's Rlerror carries only an errno). */
+static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
+{
+	struct proto_drive_open d;
+	const char *why = "";
+	if (proto_decode_drive_open(p, n, &d, &why) < 0) {
+		refuse(c, why);
+		return;
+	}
+	if (!token_ok(d.token)) {
+		proto_drive_open_free(&d);
+		ag.refused++;
+		log_warn("agent", "refused a drive connection from %s: wrong token", c->peer);
+		drive_reply(c, false, "wrong token");
+		conn_close(c);
+		return;
+	}
+	struct p9_export ex[26];
+	size_t nex = drive_exports(ex);
+	struct p9_view *v;
+	char err[256];
+	int r = p9_view_open(d.aname, strlen(d.aname), ex, nex, &v, err, sizeof(err));
+	if (r < 0) {
+		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err);
+		proto_drive_open_free(&d);
+		drive_reply(c, false, err);
+		conn_close(c);
+		return;
+	}
+	p9_view_put(v);
+	log_info("agent", "serving a mount of '%s' to %s", d.aname, c->peer);
+	proto_drive_open_free(&d);
+	drive_reply(c, true, NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		serve_drive(c->fd, ex, nex);
+	if (pid < 0)
+		log_warn("agent", "fork: %s", strerror(errno));
+	conn_close(c); /* the child has it now */
 }
 
 static int request_session(uint32_t id)
@@ -453,9 +549,11 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 			handle_hello(c, p, h->len);
 		else if (h->type == MSG_SESSION_ATTACH)
 			handle_attach(c, p, h->len);
+		else if (h->type == MSG_DRIVE_OPEN)
+			handle_drive_open(c, p, h->len);
 		else {
 			char reason[96];
-			snprintf(reason, sizeof(reason), "the first frame is %s (type %#x), not HELLO or SESSION_ATTACH",
+			snprintf(reason, sizeof(reason), "the first frame is %s (type %#x), not HELLO, SESSION_ATTACH or DRIVE_OPEN",
 				 proto_type_name(h->type), h->type);
 			refuse(c, reason);
 		}
@@ -603,6 +701,11 @@ static void on_listen(struct evloop *loop, int fd, uint32_t events, void *data)
 static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, void *data)
 {
 	(void)data;
+	if (si->ssi_signo == SIGCHLD) { /* a mount's server ended */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		return;
+	}
 	log_info("agent", "stopping on signal %u", si->ssi_signo);
 	evloop_quit(loop, 0);
 }
@@ -641,6 +744,7 @@ int agent_run(const struct agent_opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
 	evloop_set_signals(ag.loop, &set, on_signal, NULL);
 	evloop_add_fd(ag.loop, ag.guest_listen, EPOLLIN, on_listen, NULL);
 	evloop_add_fd(ag.loop, ag.cli_listen, EPOLLIN, on_listen, NULL);

@@ -2,11 +2,13 @@
 #ifndef GUESTINIT_HOST_AGENT_H
 #define GUESTINIT_HOST_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct agent_drive {
 	char letter;
-	const char *source; /* as sent in WELCOME: virtio:TAG */
+	const char *dir; /* the host folder */
+	bool virtio;     /* QEMU's own virtio-9p share (mount tag drvfs_L), not our server */
 };
 
 struct agent_opts {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "p9cmd.h"
 #include "cleanup.h"
 #include "exec_session.h"
 #include "proto.h"
@@ -434,10 +435,29 @@ static int cmd_shutdown(int argc, char **argv)
 
 struct start_opts {
 	struct agent_drive drives[26];
-	char *drive_dirs[26];
 	size_t ndrives;
 	unsigned mem_mb, cpus;
 };
+
+/* --drive L=DIR (our server) or --drive-virtio L=DIR (QEMU's) into drives; dies naming the
+ * mistake. */
+static void add_drive(const char *opt, const char *spec, bool virtio, struct agent_drive *drives, size_t *n)
+{
+	char letter = (char)(spec[0] | 0x20);
+	if (!(letter >= 'a' && letter <= 'z') || spec[1] != '=' || !spec[2])
+		die("%s %s: not LETTER=DIR", opt, spec);
+	struct stat st;
+	if (stat(spec + 2, &st) < 0 || !S_ISDIR(st.st_mode))
+		die("%s %s: %s is not a folder", opt, spec, spec + 2);
+	for (size_t k = 0; k < *n; k++)
+		if (drives[k].letter == letter)
+			die("%s %s: drive %c is given twice", opt, spec, letter - 0x20);
+	char *dir = realpath(spec + 2, NULL);
+	if (!dir)
+		die("%s %s: %s", opt, spec, strerror(errno));
+	drives[*n] = (struct agent_drive){ letter, dir, virtio };
+	(*n)++;
+}
 
 static int pick_port(void)
 {
@@ -489,10 +509,10 @@ static void start_agent(const char *self, const struct start_opts *so, const cha
 		args[n++] = tokfile;
 		args[n++] = "--ready-fd";
 		args[n++] = fdarg;
-		static char drive_args[26][8];
+		static char drive_args[26][PATH_MAX + 4];
 		for (size_t i = 0; i < so->ndrives && n < 60; i++) {
-			snprintf(drive_args[i], sizeof(drive_args[i]), "%c", so->drives[i].letter);
-			args[n++] = "--drive-letter";
+			snprintf(drive_args[i], sizeof(drive_args[i]), "%c=%s", so->drives[i].letter, so->drives[i].dir);
+			args[n++] = so->drives[i].virtio ? "--drive-virtio" : "--drive";
 			args[n++] = drive_args[i];
 		}
 		args[n] = NULL;
@@ -600,8 +620,10 @@ static void launch_qemu(const struct start_opts *so, const char *kernel, const c
 	args[n++] = "-daemonize";
 	static char virtfs[26][PATH_MAX + 64];
 	for (size_t i = 0; i < so->ndrives; i++) {
+		if (!so->drives[i].virtio)
+			continue;
 		snprintf(virtfs[i], sizeof(virtfs[i]), "local,path=%s,mount_tag=drvfs_%c,security_model=none",
-			 so->drive_dirs[i], so->drives[i].letter);
+			 so->drives[i].dir, so->drives[i].letter);
 		args[n++] = "-virtfs";
 		args[n++] = virtfs[i];
 	}
@@ -637,19 +659,9 @@ static int cmd_start(const char *self, int argc, char **argv)
 	struct start_opts so = { .mem_mb = 2048, .cpus = 2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--drive") && i + 1 < argc) {
-			char *spec = argv[++i];
-			char letter = spec[0] | 0x20;
-			if (!(letter >= 'a' && letter <= 'z') || spec[1] != '=' || !spec[2])
-				die("--drive %s: not LETTER=DIR", spec);
-			struct stat st;
-			if (stat(spec + 2, &st) < 0 || !S_ISDIR(st.st_mode))
-				die("--drive %s: %s is not a folder", spec, spec + 2);
-			for (size_t k = 0; k < so.ndrives; k++)
-				if (so.drives[k].letter == letter)
-					die("--drive %s: drive %c is given twice", spec, letter);
-			so.drives[so.ndrives].letter = letter;
-			so.drive_dirs[so.ndrives++] = realpath(spec + 2, NULL);
+		if ((!strcmp(a, "--drive") || !strcmp(a, "--drive-virtio")) && i + 1 < argc) {
+			add_drive(a, argv[i + 1], a[7] == '-', so.drives, &so.ndrives);
+			i++;
 		} else if (!strcmp(a, "--mem") && i + 1 < argc) {
 			char *end;
 			unsigned long v = strtoul(argv[++i], &end, 10);
@@ -663,7 +675,7 @@ static int cmd_start(const char *self, int argc, char **argv)
 				die("--cpus %s: a count from 1 to 64", argv[i]);
 			so.cpus = (unsigned)v;
 		} else {
-			die("start: unknown option '%s' (--drive LETTER=DIR, --mem MB, --cpus N)", a);
+			die("start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, --cpus N)", a);
 		}
 	}
 	char lockp[PATH_MAX];
@@ -744,7 +756,7 @@ static int cmd_agent(int argc, char **argv)
 {
 	struct agent_opts o = { .ready_fd = -1, .distro = "Debian" };
 	const char *token_file = NULL;
-	static char cli[PATH_MAX + 8], token[256], sources[26][16];
+	static char cli[PATH_MAX + 8], token[256];
 	char sock[PATH_MAX];
 	state_path(sock, sizeof(sock), "agent.sock");
 	snprintf(cli, sizeof(cli), "unix://%s", sock);
@@ -757,12 +769,9 @@ static int cmd_agent(int argc, char **argv)
 			token_file = argv[++i];
 		else if (!strcmp(a, "--ready-fd") && i + 1 < argc)
 			o.ready_fd = atoi(argv[++i]);
-		else if (!strcmp(a, "--drive-letter") && i + 1 < argc && o.ndrives < 26) {
-			char l = argv[++i][0];
-			snprintf(sources[o.ndrives], sizeof(sources[0]), "virtio:drvfs_%c", l);
-			o.drives[o.ndrives].letter = l;
-			o.drives[o.ndrives].source = sources[o.ndrives];
-			o.ndrives++;
+		else if ((!strcmp(a, "--drive") || !strcmp(a, "--drive-virtio")) && i + 1 < argc) {
+			add_drive(a, argv[i + 1], a[7] == '-', o.drives, &o.ndrives);
+			i++;
 		} else
 			die("agent: unknown option '%s' (--listen URI --token-file FILE [--ready-fd N])", a);
 	}
@@ -786,12 +795,16 @@ static int cmd_agent(int argc, char **argv)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
-		     "  start [--drive LETTER=DIR]... [--mem MB] [--cpus N]   build what is missing and boot the VM\n"
+		     "  start [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
+		     "                                       build what is missing and boot the VM; each\n"
+		     "                                       drive is served to the guest (mount.drvfs)\n"
 		     "  run [--user U] [--cd DIR] [-e VAR=VAL]... -- CMD ARGS...   run CMD in the guest\n"
 		     "  shell [--user U]                     the user's login shell in the guest\n"
 		     "  shutdown [--force] [--reboot]        power the guest off (--force kills QEMU)\n"
 		     "  status                               running or not, uptime, the last boot\n"
 		     "  agent --listen URI --token-file F    the agent itself (started by start)\n"
+		     "  p9 [--listen URI] LETTER=DIR...      the drive server alone: 9P2000.L on stdin and\n"
+		     "                                       stdout, or on a unix:// or tcp:// listener\n"
 		     "The state folder defaults to $GUESTHOST_STATE, else %s/.cache/vm.\n",
 		GUESTHOST_SRCDIR);
 }
@@ -850,6 +863,8 @@ int main(int argc, char **argv)
 		return cmd_status();
 	if (!strcmp(cmd, "agent"))
 		return cmd_agent(sub_argc, sub_argv);
+	if (!strcmp(cmd, "p9"))
+		return cmd_p9(sub_argc, sub_argv);
 	fprintf(stderr, "guesthost: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -69,6 +69,8 @@ const char *proto_type_name(uint16_t type)
 	case MSG_SIGNAL: return "SIGNAL";
 	case MSG_EXIT: return "EXIT";
 	case MSG_CLOSE: return "CLOSE";
+	case MSG_DRIVE_OPEN: return "DRIVE_OPEN";
+	case MSG_DRIVE_REPLY: return "DRIVE_REPLY";
 	case MSG_AGENT_OPEN: return "AGENT_OPEN";
 	case MSG_AGENT_STATUS: return "AGENT_STATUS";
 	case MSG_AGENT_SHUTDOWN: return "AGENT_SHUTDOWN";
@@ -353,6 +355,34 @@ void proto_encode_hello(struct proto_buf *b, const struct proto_hello *m)
 	proto_put_u64(b, TAG_FEATURES, m->features);
 	proto_put_str(b, TAG_TOKEN, m->token);
 	proto_put_str(b, TAG_KERNEL, m->kernel);
+	proto_end(b);
+}
+
+void proto_drive_open_free(struct proto_drive_open *m)
+{
+	free(m->token);
+	free(m->aname);
+	memset(m, 0, sizeof(*m));
+}
+
+int proto_decode_drive_open(const void *p, size_t n, struct proto_drive_open *m, const char **why)
+{
+	static const struct field_spec specs[] = {
+		FIELD(TAG_TOKEN, F_STR, struct proto_drive_open, token, "bad or repeated token field", "no token field"),
+		FIELD(TAG_ANAME, F_STR, struct proto_drive_open, aname, "bad or repeated aname field", "no aname field"),
+	};
+	memset(m, 0, sizeof(*m));
+	int rc = decode_fields(p, n, specs, ARRAY_SIZE(specs), m, NULL, why);
+	if (rc < 0)
+		proto_drive_open_free(m);
+	return rc;
+}
+
+void proto_encode_drive_open(struct proto_buf *b, const struct proto_drive_open *m)
+{
+	proto_begin(b, MSG_DRIVE_OPEN, 0);
+	proto_put_str(b, TAG_TOKEN, m->token);
+	proto_put_str(b, TAG_ANAME, m->aname);
 	proto_end(b);
 }
 

@@ -46,6 +46,9 @@ enum proto_type {
 	MSG_SIGNAL = 0x0018,          /* client → runner */
 	MSG_EXIT = 0x0019,            /* runner → client: last frame */
 	MSG_CLOSE = 0x001A,           /* receiver → sender of a stream (flags): stop, I closed it */
+	/* drive connection (guest connects, one per mount): after DRIVE_REPLY ok it carries 9P */
+	MSG_DRIVE_OPEN = 0x0020,      /* guest → host: token + aname; first frame */
+	MSG_DRIVE_REPLY = 0x0021,     /* host → guest: TAG_OK, else TAG_REASON and the host closes */
 	/* host-local: guesthost commands ↔ the agent, over the agent's unix socket */
 	MSG_AGENT_OPEN = 0x0040,      /* → agent: give me a session connection (fd via SCM_RIGHTS) */
 	MSG_AGENT_STATUS = 0x0041,
@@ -73,7 +76,7 @@ enum proto_tag {
 	TAG_NETWORK = 9,       /* str: nat | none | mirrored */
 	TAG_DRIVE = 10,        /* nested: TAG_DRIVE_* (repeated) */
 	TAG_DRIVE_LETTER = 11, /* str: one letter */
-	TAG_DRIVE_SOURCE = 12, /* str: virtio:TAG or a host URI */
+	TAG_DRIVE_SOURCE = 12, /* str: "p9" (the host's server, over the host channel) or virtio:TAG */
 	TAG_HOSTNAME = 13,     /* str */
 	TAG_REASON = 14,       /* str (REJECT, EXEC_ERROR, AGENT_REPLY) */
 	/* READY */
@@ -96,7 +99,9 @@ enum proto_tag {
 	TAG_STATUS = 48,       /* u32: exit code, or 128+signal (EXIT, EXEC_ERROR) */
 	TAG_SIGNAL = 49,       /* u32 (SIGNAL; EXIT: the killing signal or 0) */
 	TAG_PID = 50,          /* u32 (STARTED) */
-	/* AGENT_REPLY */
+	/* DRIVE_OPEN */
+	TAG_ANAME = 51,        /* str: the 9P attach name, "drvfs;path=C:\;..." */
+	/* AGENT_REPLY, DRIVE_REPLY */
 	TAG_OK = 60,           /* u32: 1 ok, 0 error (then TAG_REASON) */
 	TAG_TEXT = 61,         /* str: status text */
 };
@@ -184,6 +189,12 @@ struct proto_welcome {
 	size_t ndrives;
 };
 
+/* The first frame of a drive connection. */
+struct proto_drive_open {
+	char *token;
+	char *aname;
+};
+
 struct proto_ready {
 	char *line;
 	uint64_t ready_ms, uptime_ms;
@@ -211,6 +222,7 @@ struct proto_exit {
 int proto_decode_hello(const void *p, size_t n, struct proto_hello *out, const char **why);
 int proto_decode_welcome(const void *p, size_t n, struct proto_welcome *out, const char **why);
 int proto_decode_ready(const void *p, size_t n, struct proto_ready *out, const char **why);
+int proto_decode_drive_open(const void *p, size_t n, struct proto_drive_open *out, const char **why);
 int proto_decode_exec(const void *p, size_t n, struct proto_exec *out, const char **why);
 int proto_decode_exit(const void *p, size_t n, struct proto_exit *out, const char **why);
 /* A message with one u32 field that must be present (SESSION, SIGNAL, SHUTDOWN_KIND...). */
@@ -222,11 +234,13 @@ int proto_decode_str(const void *p, size_t n, uint16_t tag, char **out, const ch
 void proto_hello_free(struct proto_hello *m);
 void proto_welcome_free(struct proto_welcome *m);
 void proto_ready_free(struct proto_ready *m);
+void proto_drive_open_free(struct proto_drive_open *m);
 void proto_exec_free(struct proto_exec *m);
 
 void proto_encode_hello(struct proto_buf *b, const struct proto_hello *m);
 void proto_encode_welcome(struct proto_buf *b, const struct proto_welcome *m);
 void proto_encode_ready(struct proto_buf *b, const struct proto_ready *m);
+void proto_encode_drive_open(struct proto_buf *b, const struct proto_drive_open *m);
 void proto_encode_exec(struct proto_buf *b, const struct proto_exec *m);
 void proto_encode_exit(struct proto_buf *b, const struct proto_exit *m);
 

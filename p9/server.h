@@ -1,0 +1,34 @@
+/* A 9P2000.L file server with WSL's drvfs semantics (options in aname, see view.h), driven by
+ * the one event loop. It is direction-neutral: the host agent serves the drives to the guest
+ * with it (one connection per mount, over the host channel's transport), and any stream does
+ * (a unix or tcp listener, or stdin/stdout).
+ *
+ * Requests are answered in order, one at a time: file system calls block anyway, and a
+ * connection is one mount. A connection stops reading while its replies cannot be written, so
+ * a slow reader costs memory of at most twice msize. */
+#ifndef GUESTINIT_P9_SERVER_H
+#define GUESTINIT_P9_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evloop.h"
+#include "view.h"
+
+#define P9_SERVER_MAX_MSIZE (1u << 20)
+
+struct p9_server;
+
+/* The export table is copied (its strings too). NULL on out of memory. */
+struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex);
+void p9_server_free(struct p9_server *s);
+
+/* Serves one connection on loop until its peer goes away; then the fds are closed and
+ * on_close (if any) called. rfd and wfd may be the same socket. 0 or -errno. */
+int p9_server_add_conn(struct p9_server *s, struct evloop *loop, int rfd, int wfd, void (*on_close)(void *data),
+		       void *data);
+
+/* Connections being served now. */
+unsigned p9_server_conns(const struct p9_server *s);
+
+#endif

@@ -1,0 +1,47 @@
+/* How one attach of the 9P server presents the host's files: WSL's drvfs options, which the
+ * guest sends inside aname ("drvfs;path=C:\src;metadata;uid=1000;gid=1000;case=dir").
+ *
+ * The server exports a table of folders by drive letter; an aname's path= picks one (and a
+ * folder within it). An empty aname, or one without path=, is accepted only when the table
+ * has exactly one entry, so that plain `mount -t 9p` works against a one-folder server. */
+#ifndef GUESTINIT_P9_VIEW_H
+#define GUESTINIT_P9_VIEW_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct p9_export {
+	char letter;     /* lower case */
+	const char *dir; /* absolute host folder */
+};
+
+enum p9_case { P9_CASE_OFF, P9_CASE_DIR };
+
+struct p9_view {
+	char root[PATH_MAX];       /* the host folder this attach sees */
+	char drive_root[PATH_MAX]; /* the drive's folder (symlinkroot rewrites against it) */
+	char letter;
+	bool metadata;
+	uint32_t uid, gid;
+	mode_t fmask, dmask;       /* umask folded in */
+	enum p9_case case_mode;
+	char symlinkroot[256];     /* "" when not given */
+	int root_fd;               /* O_PATH of root */
+	unsigned refs;
+};
+
+/* Parses aname against the export table into a view (root_fd opened, refs 1).
+ * 0, or -errno with err naming what is wrong ("option 'foo' is not supported by this server",
+ * "drive D: is not shared by this host", "C:\src does not exist on the host: ..."). */
+int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, struct p9_view **out,
+		 char *err, size_t errlen);
+void p9_view_put(struct p9_view *v);
+
+/* The attributes the guest sees: owner and permission bits per the options, and with
+ * metadata the Linux ones kept in extended attributes (p9/meta.h) where a file has them. */
+void p9_view_present(const struct p9_view *v, const char *abspath, struct stat *st);
+
+#endif
