@@ -5,6 +5,7 @@
 #include "hostd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "automount.h"
 #include "backoff.h"
 #include "cmdline.h"
 #include "cleanup.h"
@@ -56,7 +58,7 @@ static void set_rcvtimeo(int fd, int ms)
 
 /* The configuration from WELCOME, for the capabilities that consume it (drives, network,
  * reclaim...): key=value lines in /run/guestinit/host.conf, replaced atomically. */
-static void save_welcome(const struct proto_welcome *w)
+static void save_welcome(const struct hostd *h, const struct proto_welcome *w)
 {
 	char tmp[] = HOSTD_CONF_PATH ".tmp";
 	FILE *f = fopen(tmp, "we");
@@ -64,7 +66,7 @@ static void save_welcome(const struct proto_welcome *w)
 		log_warn("hostd", "cannot write %s: %s", tmp, strerror(errno));
 		return;
 	}
-	fprintf(f, "version=%u\nfeatures=%llu\n", w->version, (unsigned long long)w->features);
+	fprintf(f, "version=%u\nfeatures=%llu\nhost=%s\n", w->version, (unsigned long long)w->features, h->addr.text);
 	if (w->distro) fprintf(f, "distro=%s\n", w->distro);
 	if (w->default_user) fprintf(f, "default_user=%s\n", w->default_user);
 	if (w->timezone) fprintf(f, "timezone=%s\n", w->timezone);
@@ -75,6 +77,32 @@ static void save_welcome(const struct proto_welcome *w)
 		fprintf(f, "drive.%c=%s\n", w->drives[i].letter, w->drives[i].source);
 	if (fclose(f) != 0 || rename(tmp, HOSTD_CONF_PATH) < 0)
 		log_warn("hostd", "cannot write %s: %s", HOSTD_CONF_PATH, strerror(errno));
+	/* mount.drvfs shows the token to the host for each mount; only root may read it */
+	int fd = open(DRVFS_TOKEN_PATH ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, h->token, strlen(h->token)) < 0 || close(fd) < 0 ||
+	    rename(DRVFS_TOKEN_PATH ".tmp", DRVFS_TOKEN_PATH) < 0)
+		log_warn("hostd", "cannot write %s: %s", DRVFS_TOKEN_PATH, strerror(errno));
+}
+
+/* Once per boot, after the first WELCOME and before READY: the host's drives, then fstab, so
+ * that when the host hears "ready" /mnt/c is there. */
+static void boot_mounts(void)
+{
+	int fd = open(HOSTD_MOUNTED_PATH, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return; /* done already (hostd restarted, or the host came back) */
+	close(fd);
+	struct wsl_conf conf;
+	wslconf_defaults(&conf);
+	wslconf_load_file(&conf, WSLCONF_PATH, NULL, NULL);
+	struct drvfs_host dh;
+	char err[300];
+	if (drvfs_host_load(&dh, HOSTD_CONF_PATH, DRVFS_TOKEN_PATH, err, sizeof(err)) < 0) {
+		log_warn("drvfs", "%s", err);
+		return;
+	}
+	drvfs_automount(&conf, &dh);
+	drvfs_fstab(&conf, &dh, "/etc/fstab");
 }
 
 /* HELLO → WELCOME. Returns the connected fd, or -errno (logged). */
@@ -116,7 +144,7 @@ static int handshake(struct hostd *h)
 		close(fd);
 		return -EPROTO;
 	}
-	save_welcome(&w);
+	save_welcome(h, &w);
 	proto_welcome_free(&w);
 	set_rcvtimeo(fd, 0);
 	return fd;
@@ -338,6 +366,7 @@ int hostd_main(int argc, char **argv)
 			log_info("hostd", "connected to the host at %s", h.addr.text);
 			h.ever_connected = true;
 			h.failures = 0;
+			boot_mounts();
 			serve(&h, fd);
 			close(fd);
 		} else if (h.failures++ == 0) {

@@ -9,6 +9,8 @@
 #define HOSTD_READY_PATH "/run/guestinit/ready"
 /* The configuration the host sent in WELCOME, as key=value lines. */
 #define HOSTD_CONF_PATH "/run/guestinit/host.conf"
+/* Made once the boot's drive and fstab mounts were done, so that a reconnect does not redo them. */
+#define HOSTD_MOUNTED_PATH "/run/guestinit/mounted"
 
 /* Where the host is: GUESTINIT_HOST/GUESTINIT_TOKEN in the environment (a harness), else
  * guestinit.host=/guestinit.token= on the kernel command line, else — only on a machine of

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "hostd.h"
 #include "logd.h"
+#include "mount.h"
 #include "pid1.h"
 #include "utmp_records.h"
 
@@ -37,6 +38,7 @@ static const struct applet {
 	{ "telinit", telinit_main },
 	{ "runlevel", runlevel_main },
 	{ "systemctl", systemctl_main },
+	{ "mount.drvfs", mount_drvfs_main },
 };
 
 int main(int argc, char **argv)

@@ -74,8 +74,24 @@ static void expose_one(const char *self, const char *name)
 		log_warn("sysbin", "%s: cannot link %s: %s", name, path, strerror(errno));
 }
 
+/* mount(8) runs /sbin/mount.TYPE for `mount -t drvfs` and fstab's drvfs lines. No distro
+ * ships that name: a link to us, as WSL makes it (/sbin is /usr/sbin on merged-/usr systems). */
+static void expose_mount_helper(const char *self)
+{
+	const char *path = "/sbin/mount.drvfs";
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!same_file(self, path))
+			cover(self, "mount.drvfs", path);
+		return;
+	}
+	if (symlink(self, path) < 0)
+		log_warn("sysbin", "cannot link %s: %s; mount -t drvfs will not work", path, strerror(errno));
+}
+
 void sysbin_expose(const char *self)
 {
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		expose_one(self, names[i]);
+	expose_mount_helper(self);
 }
