@@ -41,6 +41,9 @@
 #define LOCK_SUCCESS 0
 #define LOCK_BLOCKED 1
 #define XATTR_MAX (64u << 10)
+#ifndef XATTR_NAME_MAX
+#define XATTR_NAME_MAX 255 /* linux/limits.h; musl does not export it */
+#endif
 
 static const char *rel(const struct p9_fid *f)
 {
@@ -369,10 +372,16 @@ static int op_setattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 		}
 	}
 	if (valid & SETATTR_SIZE) {
-		r = f->fd >= 0 && (fcntl(f->fd, F_GETFL) & O_ACCMODE) != O_RDONLY ? ftruncate(f->fd, (off_t)t->setattr.size)
-									    : truncate(abs, (off_t)t->setattr.size);
-		if (r < 0)
+		/* never truncate(path): it follows a symlink, and the link may point off the share */
+		int fd = f->fd >= 0 && (fcntl(f->fd, F_GETFL) & O_ACCMODE) != O_RDONLY
+				 ? dup(f->fd)
+				 : openat(v->root_fd, rel(f), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
 			return -errno;
+		r = ftruncate(fd, (off_t)t->setattr.size) < 0 ? -errno : 0;
+		close(fd);
+		if (r < 0)
+			return r;
 	}
 	if (valid & (SETATTR_ATIME | SETATTR_MTIME)) {
 		struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
@@ -402,7 +411,7 @@ static int op_lopen(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 		return r;
 	int flags = open_flags(t->lopen.flags);
 	if (S_ISDIR(st.st_mode))
-		flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+		flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	else if (!S_ISREG(st.st_mode))
 		return S_ISLNK(st.st_mode) ? -ELOOP : -EOPNOTSUPP;
 	f->fd = openat(f->view->root_fd, rel(f), flags);

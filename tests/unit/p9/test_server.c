@@ -460,6 +460,29 @@ START_TEST(never_leaves_the_root)
 	/* a symlink is not walked through: the client resolves it */
 	ck_assert_int_eq(symlink("/etc", strcat(strcpy((char[256]){ 0 }, dir), "/sub/etc")), 0);
 	ck_assert_int_eq(walk(1, 4, "etc", "passwd"), 1);
+	/* nor followed by a truncate: a link to a host file off the share leaves it whole */
+	char outside[300], link[300];
+	snprintf(outside, sizeof(outside), "%s.outside", dir);
+	snprintf(link, sizeof(link), "%s/sub/out", dir);
+	FILE *f = fopen(outside, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("keep me", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	ck_assert_int_eq(walk(1, 5, "out", NULL), 1);
+	p9_begin(&o, P9_TSETATTR, 1);
+	p9_put32(&o, 5);
+	p9_put32(&o, 0x8); /* size */
+	for (int i = 0; i < 3; i++)
+		p9_put32(&o, 0);
+	for (int i = 0; i < 5; i++)
+		p9_put64(&o, 0);
+	int r = rpc();
+	struct stat st;
+	ck_assert_int_eq(stat(outside, &st), 0);
+	unlink(outside);
+	ck_assert_int_eq(r, -ELOOP);
+	ck_assert_int_eq(st.st_size, 7);
 }
 END_TEST
 
