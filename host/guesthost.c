@@ -20,6 +20,7 @@
 
 #include "agent.h"
 #include "p9cmd.h"
+#include "view.h"
 #include "cleanup.h"
 #include "exec_session.h"
 #include "proto.h"
@@ -443,20 +444,14 @@ struct start_opts {
  * mistake. */
 static void add_drive(const char *opt, const char *spec, bool virtio, struct agent_drive *drives, size_t *n)
 {
-	char letter = (char)(spec[0] | 0x20);
-	if (!(letter >= 'a' && letter <= 'z') || spec[1] != '=' || !spec[2])
-		die("%s %s: not LETTER=DIR", opt, spec);
-	struct stat st;
-	if (stat(spec + 2, &st) < 0 || !S_ISDIR(st.st_mode))
-		die("%s %s: %s is not a folder", opt, spec, spec + 2);
+	struct p9_export ex;
+	char err[PATH_MAX + 64];
+	if (p9_export_parse(spec, &ex, err, sizeof(err)) < 0)
+		die("%s %s", opt, err);
 	for (size_t k = 0; k < *n; k++)
-		if (drives[k].letter == letter)
-			die("%s %s: drive %c is given twice", opt, spec, letter - 0x20);
-	char *dir = realpath(spec + 2, NULL);
-	if (!dir)
-		die("%s %s: %s", opt, spec, strerror(errno));
-	drives[*n] = (struct agent_drive){ letter, dir, virtio };
-	(*n)++;
+		if (drives[k].letter == ex.letter)
+			die("%s %s: drive %c is given twice", opt, spec, ex.letter - 0x20);
+	drives[(*n)++] = (struct agent_drive){ ex.letter, ex.dir, virtio };
 }
 
 static int pick_port(void)

@@ -62,29 +62,20 @@ int cmd_p9(int argc, char **argv)
 			listen_uri = argv[++i];
 			continue;
 		}
-		char letter = (char)(a[0] | 0x20);
-		struct stat st;
-		if (!(letter >= 'a' && letter <= 'z') || a[1] != '=' || !a[2]) {
-			fprintf(stderr, "guesthost p9: '%s' is not LETTER=DIR (usage: p9 [--listen URI] LETTER=DIR...)\n", a);
-			return 2;
-		}
-		if (stat(a + 2, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "guesthost p9: %s: %s is not a folder\n", a, a + 2);
+		struct p9_export e;
+		char err[PATH_MAX + 64];
+		if (p9_export_parse(a, &e, err, sizeof(err)) < 0) {
+			fprintf(stderr, "guesthost p9: %s (usage: p9 [--listen URI] LETTER=DIR...)\n", err);
 			return 2;
 		}
 		for (size_t k = 0; k < nex; k++)
-			if (ex[k].letter == letter) {
-				fprintf(stderr, "guesthost p9: drive %c is given twice\n", letter);
+			if (ex[k].letter == e.letter) {
+				fprintf(stderr, "guesthost p9: drive %c is given twice\n", e.letter);
 				return 2;
 			}
 		if (nex == 26)
-			return 2;
-		char *dir = realpath(a + 2, NULL);
-		if (!dir) {
-			fprintf(stderr, "guesthost p9: %s: %s\n", a + 2, strerror(errno));
-			return 2;
-		}
-		ex[nex++] = (struct p9_export){ letter, dir };
+			return 2; /* 26 distinct letters were taken: unreachable */
+		ex[nex++] = e;
 	}
 	if (!nex) {
 		fprintf(stderr, "guesthost p9: no folder to share (usage: p9 [--listen URI] LETTER=DIR...)\n");

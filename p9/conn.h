@@ -51,7 +51,6 @@ struct p9_server {
 	struct p9_export *ex;
 	size_t nex;
 	struct p9_conn *conns;
-	unsigned nconns;
 };
 
 struct p9_fid *p9_fid_get(struct p9_conn *c, uint32_t fid);

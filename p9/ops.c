@@ -749,7 +749,7 @@ static int op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 static int op_link(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
 	struct p9_fid *d = p9_fid_get(c, t->link.dfid), *f = p9_fid_get(c, t->link.fid);
-	if (!d || !f || d->kind != FID_PATH || f->kind != FID_PATH || d->view->root_fd < 0)
+	if (!d || !f || d->kind != FID_PATH || f->kind != FID_PATH)
 		return -EBADF;
 	if (strcmp(d->view->root, f->view->root))
 		return -EXDEV;

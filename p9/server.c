@@ -48,11 +48,6 @@ void p9_server_free(struct p9_server *s)
 	free(s);
 }
 
-unsigned p9_server_conns(const struct p9_server *s)
-{
-	return s->nconns;
-}
-
 /* ---- fids ------------------------------------------------------------------------------ */
 
 struct p9_fid *p9_fid_get(struct p9_conn *c, uint32_t fid)
@@ -143,7 +138,6 @@ static void conn_close(struct p9_conn *c)
 			*pp = c->next;
 			break;
 		}
-	s->nconns--;
 	void (*cb)(void *) = c->on_close;
 	void *data = c->data;
 	free(c->in);
@@ -344,6 +338,5 @@ int p9_server_add_conn(struct p9_server *s, struct evloop *loop, int rfd, int wf
 	}
 	c->next = s->conns;
 	s->conns = c;
-	s->nconns++;
 	return 0;
 }

@@ -28,7 +28,4 @@ void p9_server_free(struct p9_server *s);
 int p9_server_add_conn(struct p9_server *s, struct evloop *loop, int rfd, int wfd, void (*on_close)(void *data),
 		       void *data);
 
-/* Connections being served now. */
-unsigned p9_server_conns(const struct p9_server *s);
-
 #endif

@@ -65,6 +65,21 @@ static int parse_path(const char *val, char *letter, char *sub, size_t cap, char
 	return 0;
 }
 
+int p9_export_parse(const char *spec, struct p9_export *out, char *err, size_t errlen)
+{
+	char letter = (char)tolower((unsigned char)spec[0]);
+	if (!(letter >= 'a' && letter <= 'z') || spec[1] != '=' || !spec[2])
+		return fail(err, errlen, -EINVAL, "%s: not LETTER=DIR", spec);
+	struct stat st;
+	if (stat(spec + 2, &st) < 0 || !S_ISDIR(st.st_mode))
+		return fail(err, errlen, -EINVAL, "%s: %s is not a folder", spec, spec + 2);
+	char *dir = realpath(spec + 2, NULL);
+	if (!dir)
+		return fail(err, errlen, -errno, "%s: %s", spec, strerror(errno));
+	*out = (struct p9_export){ letter, dir };
+	return 0;
+}
+
 int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, struct p9_view **out,
 		 char *err, size_t errlen)
 {

@@ -33,6 +33,10 @@ struct p9_view {
 	unsigned refs;
 };
 
+/* "c=/some/folder" (the letter in either case) into an export: the folder must exist, and is
+ * made absolute (dir is malloc'd). 0, or -EINVAL with err naming what is wrong. */
+int p9_export_parse(const char *spec, struct p9_export *out, char *err, size_t errlen);
+
 /* Parses aname against the export table into a view (root_fd opened, refs 1).
  * 0, or -errno with err naming what is wrong ("option 'foo' is not supported by this server",
  * "drive D: is not shared by this host", "C:\src does not exist on the host: ..."). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -554,6 +555,82 @@ START_TEST(truncated_then_gone)
 }
 END_TEST
 
+/* The command (guesthost p9), not the library: on a unix listener, then on stdin/stdout. */
+static void talk_to_command(void)
+{
+	version();
+	ck_assert_int_eq(attach(1, "drvfs;path=C:\\;uid=7", 0), P9_RATTACH);
+	ck_assert_int_eq(walk(1, 2, "f.txt", NULL), 1);
+	struct attr a;
+	ck_assert_int_eq(getattr(2, &a), 0);
+	ck_assert_uint_eq(a.uid, 7);
+	ck_assert_uint_eq(a.size, 3);
+}
+
+START_TEST(command_on_a_listener)
+{
+	put_file("f.txt", "abc");
+	char sockpath[300], uri[320], drive[300];
+	snprintf(sockpath, sizeof(sockpath), "%s.sock", dir);
+	snprintf(uri, sizeof(uri), "unix://%s", sockpath);
+	snprintf(drive, sizeof(drive), "c=%s", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(GUESTHOST_BIN, "guesthost", "p9", "--listen", uri, drive, (char *)NULL);
+		_exit(127);
+	}
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	ck_assert_uint_lt(strlen(sockpath), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, sockpath, strlen(sockpath) + 1);
+	int fd = -1;
+	for (int i = 0; i < 200 && fd < 0; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			close(fd);
+			fd = -1;
+			usleep(10000);
+		}
+	}
+	ck_assert_int_ge(fd, 0);
+	int saved = sock;
+	sock = fd;
+	talk_to_command();
+	close(fd);
+	sock = saved;
+	kill(pid, SIGTERM);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_ne(access(sockpath, F_OK), 0); /* the listener's socket is removed */
+}
+END_TEST
+
+START_TEST(command_on_stdio)
+{
+	put_file("f.txt", "abc");
+	char drive[300];
+	snprintf(drive, sizeof(drive), "c=%s", dir);
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(sv[1], 0);
+		dup2(sv[1], 1);
+		execl(GUESTHOST_BIN, "guesthost", "p9", drive, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	int saved = sock;
+	sock = sv[0];
+	talk_to_command();
+	close(sv[0]);
+	sock = saved;
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid); /* it ends by itself when its client does */
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -571,6 +648,8 @@ int main(void)
 	tcase_add_test(tc, readdir_lists_everything);
 	tcase_add_test(tc, survives_malformed_requests);
 	tcase_add_test(tc, truncated_then_gone);
+	tcase_add_test(tc, command_on_a_listener);
+	tcase_add_test(tc, command_on_stdio);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
