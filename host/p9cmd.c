@@ -113,9 +113,14 @@ int cmd_p9(int argc, char **argv)
 	}
 	int r = evloop_run(loop);
 	if (lfd >= 0) {
+		evloop_del_fd(loop, lfd);
 		close(lfd);
 		if (addr.kind == TRANSPORT_UNIX)
 			unlink(((struct sockaddr_un *)&addr.sa)->sun_path);
 	}
+	p9_server_free(srv);
+	evloop_free(loop);
+	for (size_t i = 0; i < nex; i++)
+		free((char *)ex[i].dir);
 	return r < 0 ? 1 : 0;
 }

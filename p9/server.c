@@ -38,10 +38,14 @@ struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex)
 	return s;
 }
 
+static void conn_close(struct p9_conn *c);
+
 void p9_server_free(struct p9_server *s)
 {
 	if (!s)
 		return;
+	while (s->conns) /* still connected: hung up on, as at the end of the process */
+		conn_close(s->conns);
 	for (size_t i = 0; i < s->nex; i++)
 		free((char *)s->ex[i].dir);
 	free(s->ex);

@@ -21,6 +21,7 @@ struct p9_server;
 
 /* The export table is copied (its strings too). NULL on out of memory. */
 struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex);
+/* Closes the connections still open (their on_close runs) and frees the server. */
 void p9_server_free(struct p9_server *s);
 
 /* Serves one connection on loop until its peer goes away; then the fds are closed and
