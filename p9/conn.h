@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "names.h"
 #include "p9.h"
 #include "server.h"
 #include "view.h"
@@ -42,6 +43,7 @@ struct p9_conn {
 	uint32_t rev, wev; /* epoll events registered for rfd / wfd */
 	bool dead;
 	struct p9_fid *fids[FID_BUCKETS];
+	struct p9_names names; /* the case-insensitive lookups' folder */
 	void (*on_close)(void *data);
 	void *data;
 	struct p9_conn *next;

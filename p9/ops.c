@@ -97,8 +97,8 @@ static bool insensitive_folder(const struct p9_view *v, const char *dirrel)
 
 /* dir/name as the host spells it: exact first; in a case-insensitive folder, a name that
  * differs only in ASCII case. *st is the found one's. 0 or -errno. */
-static int lookup(const struct p9_view *v, const char *dirrel, const char *name, char *out, size_t cap,
-		  struct stat *st)
+static int lookup(struct p9_conn *c, const struct p9_view *v, const char *dirrel, const char *name, char *out,
+		  size_t cap, struct stat *st)
 {
 	int r = join(out, cap, dirrel, name);
 	if (r < 0)
@@ -106,48 +106,43 @@ static int lookup(const struct p9_view *v, const char *dirrel, const char *name,
 	r = stat_rel(v, out, st);
 	if (r != -ENOENT || !insensitive_folder(v, dirrel))
 		return r;
-	int dfd = openat(v->root_fd, dirrel[0] ? dirrel : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	char real[NAME_MAX + 1];
+	if (p9_names_find(&c->names, v->root_fd, dirrel, name, real, sizeof(real)) < 0 ||
+	    join(out, cap, dirrel, real) < 0)
 		return -ENOENT;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -ENOENT;
-	}
-	r = -ENOENT;
-	for (struct dirent *e; (e = readdir(d));)
-		if (!strcasecmp(e->d_name, name) && join(out, cap, dirrel, e->d_name) == 0 &&
-		    stat_rel(v, out, st) == 0) {
-			r = 0;
-			break;
-		}
-	closedir(d);
-	return r;
+	return stat_rel(v, out, st);
 }
 
 /* A child of a folder fid by the name the guest gave, for calls on an existing entry. */
-static int child(const struct p9_fid *dir, const struct p9_str *s, char *out, size_t cap)
+static int child(struct p9_conn *c, const struct p9_fid *dir, const struct p9_str *s, char *out, size_t cap)
 {
 	char name[NAME_MAX + 1];
 	struct stat st;
 	int r = name_ok(s, name);
-	return r < 0 ? r : lookup(dir->view, dir->path, name, out, cap, &st);
+	return r < 0 ? r : lookup(c, dir->view, dir->path, name, out, cap, &st);
 }
 
 /* A new child: the name must not exist, in any case where the folder ignores case. */
-static int new_child(const struct p9_fid *dir, const struct p9_str *s, char *out, size_t cap)
+static int new_child(struct p9_conn *c, const struct p9_fid *dir, const struct p9_str *s, char *out, size_t cap)
 {
 	char name[NAME_MAX + 1];
 	struct stat st;
 	int r = name_ok(s, name);
 	if (r < 0)
 		return r;
-	r = lookup(dir->view, dir->path, name, out, cap, &st);
+	r = lookup(c, dir->view, dir->path, name, out, cap, &st);
 	if (r == 0)
 		return -EEXIST;
 	if (r != -ENOENT)
 		return r;
 	return join(out, cap, dir->path, name);
+}
+
+/* A name we made in a folder: the case cache learns it instead of reading the folder again. */
+static void created(struct p9_conn *c, const struct p9_fid *dir, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	p9_names_added(&c->names, dir->view->root_fd, dir->path, slash ? slash + 1 : path);
 }
 
 static void put_attr(struct p9_out *o, const struct p9_view *v, const char *relpath, struct stat *st)
@@ -290,7 +285,7 @@ static int op_walk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 			err = stat_rel(f->view, path, &st);
 		} else {
 			char name[NAME_MAX + 1];
-			if ((err = name_ok(w, name)) < 0 || (err = lookup(f->view, path, name, next, sizeof(next), &st)) < 0)
+			if ((err = name_ok(w, name)) < 0 || (err = lookup(c, f->view, path, name, next, sizeof(next), &st)) < 0)
 				break;
 			memcpy(path, next, strlen(next) + 1);
 		}
@@ -432,7 +427,7 @@ static int op_lcreate(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 	if (!f || f->kind != FID_PATH || f->fd >= 0)
 		return -EBADF;
 	char path[PATH_MAX];
-	int r = new_child(f, &t->lcreate.name, path, sizeof(path));
+	int r = new_child(c, f, &t->lcreate.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	int fd = openat(f->view->root_fd, path, open_flags(t->lcreate.flags) | O_CREAT | O_EXCL, t->lcreate.mode & 07777);
@@ -443,6 +438,7 @@ static int op_lcreate(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 		close(fd);
 		return r;
 	}
+	created(c, f, path);
 	char *np = strdup(path);
 	if (!np) {
 		close(fd);
@@ -638,7 +634,7 @@ static int op_mkdir(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 	if (!d || d->kind != FID_PATH)
 		return -EBADF;
 	char path[PATH_MAX], abs[PATH_MAX];
-	int r = new_child(d, &t->mkdir.name, path, sizeof(path));
+	int r = new_child(c, d, &t->mkdir.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (mkdirat(d->view->root_fd, path, t->mkdir.mode & 07777) < 0)
@@ -647,6 +643,7 @@ static int op_mkdir(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 		unlinkat(d->view->root_fd, path, AT_REMOVEDIR);
 		return r;
 	}
+	created(c, d, path);
 	/* case=dir: a folder made from Linux matches names exactly, as Linux users expect */
 	if (d->view->case_mode == P9_CASE_DIR && abs_of(abs, sizeof(abs), d->view, path) == 0)
 		p9_meta_set_case_sensitive(abs);
@@ -688,7 +685,7 @@ static int op_symlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 	if (!d || d->kind != FID_PATH)
 		return -EBADF;
 	char path[PATH_MAX], target[PATH_MAX], stored[PATH_MAX];
-	int r = new_child(d, &t->symlink.name, path, sizeof(path));
+	int r = new_child(c, d, &t->symlink.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (t->symlink.target.len >= sizeof(target))
@@ -698,6 +695,7 @@ static int op_symlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 	link_to_host(d->view, target, stored, sizeof(stored));
 	if (symlinkat(stored, d->view->root_fd, path) < 0)
 		return -errno;
+	created(c, d, path);
 	p9_begin(o, P9_RSYMLINK, t->tag);
 	put_qid_of(o, d->view, path);
 	return 0;
@@ -730,7 +728,7 @@ static int op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 	if (!d->view->metadata && type != S_IFREG)
 		return -EPERM;
 	char path[PATH_MAX];
-	int r = new_child(d, &t->mknod.name, path, sizeof(path));
+	int r = new_child(c, d, &t->mknod.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	int fd = openat(d->view->root_fd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, t->mknod.mode & 0777);
@@ -741,6 +739,7 @@ static int op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 		unlinkat(d->view->root_fd, path, 0);
 		return r;
 	}
+	created(c, d, path);
 	p9_begin(o, P9_RMKNOD, t->tag);
 	put_qid_of(o, d->view, path);
 	return 0;
@@ -754,11 +753,12 @@ static int op_link(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 	if (strcmp(d->view->root, f->view->root))
 		return -EXDEV;
 	char path[PATH_MAX];
-	int r = new_child(d, &t->link.name, path, sizeof(path));
+	int r = new_child(c, d, &t->link.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (linkat(f->view->root_fd, rel(f), d->view->root_fd, path, 0) < 0)
 		return -errno;
+	created(c, d, path);
 	p9_begin(o, P9_RLINK, t->tag);
 	return 0;
 }
@@ -770,13 +770,13 @@ static int do_rename(struct p9_conn *c, struct p9_fid *od, const struct p9_str *
 		return -EXDEV;
 	char from[PATH_MAX], to[PATH_MAX], name[NAME_MAX + 1];
 	struct stat st;
-	int r = child(od, oname, from, sizeof(from));
+	int r = child(c, od, oname, from, sizeof(from));
 	if (r < 0)
 		return r;
 	if ((r = name_ok(nname, name)) < 0)
 		return r;
 	/* the target keeps the host's spelling if it exists in another case (it is replaced) */
-	r = lookup(nd->view, nd->path, name, to, sizeof(to), &st);
+	r = lookup(c, nd->view, nd->path, name, to, sizeof(to), &st);
 	if (r == -ENOENT)
 		r = join(to, sizeof(to), nd->path, name);
 	if (r < 0)
@@ -834,7 +834,7 @@ static int op_unlinkat(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out
 	if (!d || d->kind != FID_PATH)
 		return -EBADF;
 	char path[PATH_MAX];
-	int r = child(d, &t->unlinkat.name, path, sizeof(path));
+	int r = child(c, d, &t->unlinkat.name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (t->unlinkat.flags & ~(uint32_t)AT_REMOVEDIR)
@@ -968,6 +968,7 @@ static int op_lock(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o,
 
 int p9_op(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
+	p9_names_request(&c->names);
 	switch (t->type) {
 	case P9_TVERSION: return op_version(c, t, o);
 	case P9_TAUTH: return -EOPNOTSUPP;

@@ -129,6 +129,7 @@ static void conn_io(struct evloop *loop, int fd, uint32_t events, void *data);
 static void conn_close(struct p9_conn *c)
 {
 	p9_fid_drop_all(c);
+	p9_names_free(&c->names);
 	if (c->rev)
 		evloop_del_fd(c->loop, c->rfd);
 	if (c->wfd != c->rfd && c->wev)

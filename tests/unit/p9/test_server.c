@@ -384,6 +384,14 @@ START_TEST(case_rules)
 	ck_assert_int_eq(attach(1, "drvfs;path=C:\\;case=off", 0), P9_RATTACH);
 	ck_assert_int_eq(walk(1, 2, "readme.txt", NULL), 1);
 	ck_assert_int_eq(lcreate(1, "README.txt", 0644), -EEXIST);
+	/* the folder's names are cached between lookups: what we create and what the host
+	 * creates behind our back are both found in any case */
+	ck_assert_int_eq(walk(1, 13, NULL, NULL), 0);
+	ck_assert_int_eq(lcreate(13, "Made.Here", 0644), P9_RLCREATE);
+	ck_assert_int_eq(walk(1, 14, "MADE.HERE", NULL), 1);
+	put_file("Host.Side", "x");
+	ck_assert_int_eq(walk(1, 15, "host.side", NULL), 1);
+	ck_assert_int_eq(walk(1, 16, "no.such", NULL), -ENOENT);
 	p9_begin(&o, P9_TMKDIR, 1);
 	p9_put32(&o, 1);
 	str("offdir");

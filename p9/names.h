@@ -1,0 +1,35 @@
+/* Case-insensitive lookup in a host folder, for drvfs's case rule: the names of the last folder
+ * searched are kept folded (ASCII) in a hash set, valid while the folder's mtime is unchanged.
+ * Without it, each create in a case-insensitive folder of N files read all N names twice
+ * (the lookup that misses, then Tlcreate's check): quadratic, seconds at 5,000 files. */
+#ifndef GUESTINIT_P9_NAMES_H
+#define GUESTINIT_P9_NAMES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct p9_names {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	char **slots; /* real names, hashed by their folded form; NULL = empty */
+	size_t cap, n;
+	int valid;
+	int fresh; /* checked against the folder during the current request */
+};
+
+/* The real spelling of name in folder dirrel (below root_fd) if one differs from it only in
+ * case: 0 with out filled, or -ENOENT. */
+int p9_names_find(struct p9_names *c, int root_fd, const char *dirrel, const char *name, char *out, size_t cap);
+/* We made name in dirrel, after a p9_names_find in this same request: keep the set current
+ * (the folder's mtime moved because of us). Otherwise a no-op: the mtime will say it is old. */
+void p9_names_added(struct p9_names *c, int root_fd, const char *dirrel, const char *name);
+void p9_names_free(struct p9_names *c);
+/* A new request begins: what was checked before is not known to be current. */
+static inline void p9_names_request(struct p9_names *c)
+{
+	c->fresh = 0;
+}
+
+#endif
