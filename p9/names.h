@@ -1,7 +1,13 @@
 /* Case-insensitive lookup in a host folder, for drvfs's case rule: the names of the last folder
  * searched are kept folded (ASCII) in a hash set, valid while the folder's mtime is unchanged.
  * Without it, each create in a case-insensitive folder of N files read all N names twice
- * (the lookup that misses, then Tlcreate's check): quadratic, seconds at 5,000 files. */
+ * (the lookup that misses, then Tlcreate's check): quadratic, seconds at 5,000 files.
+ *
+ * Staleness: a folder changed by someone else within the same timestamp tick as our last look
+ * keeps its mtime, so a name the host made in that window is found only in its exact case
+ * until the folder changes again. Since Linux 6.13 ext4, xfs, btrfs and tmpfs give a change
+ * that follows a stat a finer timestamp (multigrain), which closes the window; every lookup
+ * here stats the folder first. */
 #ifndef GUESTINIT_P9_NAMES_H
 #define GUESTINIT_P9_NAMES_H
 
