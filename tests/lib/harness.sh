@@ -24,3 +24,7 @@ wait_for() {
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# alive PID: the process runs. One that has ended is a zombie until the machine's init reaps
+# it, and kill -0 would still find it.
+alive() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }

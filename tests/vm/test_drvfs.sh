@@ -14,7 +14,6 @@ export GUESTHOST_INIT
 GH_STATE=$WORK/state
 session_setup
 
-alive() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 cleanup() {
   pid=$(cat "$GH_STATE/qemu.pid" 2>/dev/null) && alive "$pid" && gh shutdown --force >/dev/null 2>&1
   pid=$(cat "$GH_STATE/agent.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null

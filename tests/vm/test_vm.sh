@@ -23,8 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 guest_pgrep() { gh run -- pgrep -x "$1"; }
-# A process that has ended is a zombie until the machine's init reaps it; kill -0 finds those.
-alive() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 agent_says() { gh status 2>/dev/null | grep -q -- "$1"; }
 
 # ---- cold boot -----------------------------------------------------------------------------
