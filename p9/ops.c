@@ -45,6 +45,13 @@
 #define XATTR_NAME_MAX 255 /* linux/limits.h; musl does not export it */
 #endif
 
+/* A fid that names a file (not an xattr being read or written), or NULL. */
+static struct p9_fid *path_fid(struct p9_conn *c, uint32_t fid)
+{
+	struct p9_fid *f = p9_fid_get(c, fid);
+	return f && f->kind == FID_PATH ? f : NULL;
+}
+
 static const char *rel(const struct p9_fid *f)
 {
 	return f->path[0] ? f->path : ".";
@@ -257,8 +264,8 @@ static int op_attach(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *
 
 static int op_walk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->walk.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->walk.fid);
+	if (!f)
 		return -EBADF;
 	if (t->walk.newfid != t->walk.fid && p9_fid_get(c, t->walk.newfid))
 		return -EBADF;
@@ -315,8 +322,8 @@ static int op_walk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 
 static int op_getattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->getattr.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->getattr.fid);
+	if (!f)
 		return -EBADF;
 	struct stat st;
 	int r = f->fd >= 0 ? (fstat(f->fd, &st) < 0 ? -errno : 0) : stat_rel(f->view, f->path, &st);
@@ -329,8 +336,8 @@ static int op_getattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 
 static int op_setattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->setattr.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->setattr.fid);
+	if (!f)
 		return -EBADF;
 	uint32_t valid = t->setattr.valid;
 	struct p9_view *v = f->view;
@@ -395,8 +402,8 @@ static int op_setattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 
 static int op_lopen(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->lopen.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->lopen.fid);
+	if (!f)
 		return -EBADF;
 	if (f->fd >= 0)
 		return -EBUSY;
@@ -423,8 +430,8 @@ static int op_lopen(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 
 static int op_lcreate(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->lcreate.fid);
-	if (!f || f->kind != FID_PATH || f->fd >= 0)
+	struct p9_fid *f = path_fid(c, t->lcreate.fid);
+	if (!f || f->fd >= 0)
 		return -EBADF;
 	char path[PATH_MAX];
 	int r = new_child(c, f, &t->lcreate.name, path, sizeof(path));
@@ -531,8 +538,8 @@ static int op_clunk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 
 static int op_remove(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->fid.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->fid.fid);
+	if (!f)
 		return -EBADF;
 	struct stat st;
 	int r = stat_rel(f->view, f->path, &st);
@@ -558,8 +565,8 @@ struct dent64 {
 
 static int op_readdir(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->io.fid);
-	if (!f || f->kind != FID_PATH || f->fd < 0)
+	struct p9_fid *f = path_fid(c, t->io.fid);
+	if (!f || f->fd < 0)
 		return -EBADF;
 	if (lseek(f->fd, (off_t)t->io.offset, SEEK_SET) < 0)
 		return -errno;
@@ -630,8 +637,8 @@ static int op_fsync(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 
 static int op_mkdir(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *d = p9_fid_get(c, t->mkdir.dfid);
-	if (!d || d->kind != FID_PATH)
+	struct p9_fid *d = path_fid(c, t->mkdir.dfid);
+	if (!d)
 		return -EBADF;
 	char path[PATH_MAX], abs[PATH_MAX];
 	int r = new_child(c, d, &t->mkdir.name, path, sizeof(path));
@@ -681,8 +688,8 @@ static void link_to_host(const struct p9_view *v, const char *target, char *out,
 
 static int op_symlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *d = p9_fid_get(c, t->symlink.fid);
-	if (!d || d->kind != FID_PATH)
+	struct p9_fid *d = path_fid(c, t->symlink.fid);
+	if (!d)
 		return -EBADF;
 	char path[PATH_MAX], target[PATH_MAX], stored[PATH_MAX];
 	int r = new_child(c, d, &t->symlink.name, path, sizeof(path));
@@ -703,8 +710,8 @@ static int op_symlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out 
 
 static int op_readlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->fid.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->fid.fid);
+	if (!f)
 		return -EBADF;
 	char target[PATH_MAX], shown[PATH_MAX];
 	ssize_t n = readlinkat(f->view->root_fd, rel(f), target, sizeof(target) - 1);
@@ -719,8 +726,8 @@ static int op_readlink(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out
 
 static int op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *d = p9_fid_get(c, t->mknod.dfid);
-	if (!d || d->kind != FID_PATH)
+	struct p9_fid *d = path_fid(c, t->mknod.dfid);
+	if (!d)
 		return -EBADF;
 	mode_t type = t->mknod.mode & S_IFMT;
 	/* a host that is a "Windows drive" holds no device files: with metadata, a plain file
@@ -747,8 +754,8 @@ static int op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o
 
 static int op_link(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *d = p9_fid_get(c, t->link.dfid), *f = p9_fid_get(c, t->link.fid);
-	if (!d || !f || d->kind != FID_PATH || f->kind != FID_PATH)
+	struct p9_fid *d = path_fid(c, t->link.dfid), *f = path_fid(c, t->link.fid);
+	if (!d || !f)
 		return -EBADF;
 	if (strcmp(d->view->root, f->view->root))
 		return -EXDEV;
@@ -789,8 +796,8 @@ static int do_rename(struct p9_conn *c, struct p9_fid *od, const struct p9_str *
 
 static int op_rename(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->rename.fid), *d = p9_fid_get(c, t->rename.dfid);
-	if (!f || !d || f->kind != FID_PATH || d->kind != FID_PATH || !f->path[0])
+	struct p9_fid *f = path_fid(c, t->rename.fid), *d = path_fid(c, t->rename.dfid);
+	if (!f || !d || !f->path[0])
 		return -EBADF;
 	/* Trename names the fid itself: split its path into folder and name */
 	char dir[PATH_MAX];
@@ -818,8 +825,8 @@ static int op_rename(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *
 
 static int op_renameat(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *od = p9_fid_get(c, t->renameat.olddirfid), *nd = p9_fid_get(c, t->renameat.newdirfid);
-	if (!od || !nd || od->kind != FID_PATH || nd->kind != FID_PATH)
+	struct p9_fid *od = path_fid(c, t->renameat.olddirfid), *nd = path_fid(c, t->renameat.newdirfid);
+	if (!od || !nd)
 		return -EBADF;
 	int r = do_rename(c, od, &t->renameat.oldname, nd, &t->renameat.newname);
 	if (r < 0)
@@ -830,8 +837,8 @@ static int op_renameat(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out
 
 static int op_unlinkat(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *d = p9_fid_get(c, t->unlinkat.dirfid);
-	if (!d || d->kind != FID_PATH)
+	struct p9_fid *d = path_fid(c, t->unlinkat.dirfid);
+	if (!d)
 		return -EBADF;
 	char path[PATH_MAX];
 	int r = child(c, d, &t->unlinkat.name, path, sizeof(path));
@@ -847,8 +854,8 @@ static int op_unlinkat(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out
 
 static int op_xattrwalk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->xattrwalk.fid);
-	if (!f || f->kind != FID_PATH)
+	struct p9_fid *f = path_fid(c, t->xattrwalk.fid);
+	if (!f)
 		return -EBADF;
 	char abs[PATH_MAX], name[XATTR_NAME_MAX + 1];
 	int r = abs_of(abs, sizeof(abs), f->view, f->path);
@@ -901,8 +908,8 @@ static int op_xattrwalk(struct p9_conn *c, const struct p9_tmsg *t, struct p9_ou
 
 static int op_xattrcreate(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 {
-	struct p9_fid *f = p9_fid_get(c, t->xattrcreate.fid);
-	if (!f || f->kind != FID_PATH || f->fd >= 0)
+	struct p9_fid *f = path_fid(c, t->xattrcreate.fid);
+	if (!f || f->fd >= 0)
 		return -EBADF;
 	if (t->xattrcreate.size > XATTR_MAX)
 		return -E2BIG;
