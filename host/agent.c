@@ -136,11 +136,13 @@ static int send_frames(int fd, const struct proto_buf *b)
 	return r;
 }
 
-static int reply(int fd, bool ok, const char *text, int pass_fd)
+/* AGENT_REPLY to a local client (maybe with an fd), DRIVE_REPLY to a mount: OK, and the text
+ * (TEXT when ok, REASON when not) if any. */
+static int send_reply(int fd, uint16_t type, bool ok, const char *text, int pass_fd)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);
-	proto_begin(&b, MSG_AGENT_REPLY, 0);
+	proto_begin(&b, type, 0);
 	proto_put_u32(&b, TAG_OK, ok);
 	if (text)
 		proto_put_str(&b, ok ? TAG_TEXT : TAG_REASON, text);
@@ -161,6 +163,11 @@ static int reply(int fd, bool ok, const char *text, int pass_fd)
 	}
 	proto_buf_free(&b);
 	return r;
+}
+
+static int reply(int fd, bool ok, const char *text, int pass_fd)
+{
+	return send_reply(fd, MSG_AGENT_REPLY, ok, text, pass_fd);
 }
 
 /* Token comparison that takes the same time wherever the first difference is. */
@@ -274,19 +281,6 @@ static size_t drive_exports(struct p9_export *ex)
 	return n;
 }
 
-static void drive_reply(struct conn *c, bool ok, const char *reason)
-{
-	struct proto_buf b;
-	proto_buf_init(&b);
-	proto_begin(&b, MSG_DRIVE_REPLY, 0);
-	proto_put_u32(&b, TAG_OK, ok);
-	if (reason)
-		proto_put_str(&b, TAG_REASON, reason);
-	proto_end(&b);
-	send_frames(c->fd, &b);
-	proto_buf_free(&b);
-}
-
 static void p9_conn_gone(void *data)
 {
 	evloop_quit(data, 0);
@@ -322,7 +316,7 @@ static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 		proto_drive_open_free(&d);
 		ag.refused++;
 		log_warn("agent", "refused a drive connection from %s: wrong token", c->peer);
-		drive_reply(c, false, "wrong token");
+		send_reply(c->fd, MSG_DRIVE_REPLY, false, "wrong token", -1);
 		conn_close(c);
 		return;
 	}
@@ -334,14 +328,14 @@ static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 	if (r < 0) {
 		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err);
 		proto_drive_open_free(&d);
-		drive_reply(c, false, err);
+		send_reply(c->fd, MSG_DRIVE_REPLY, false, err, -1);
 		conn_close(c);
 		return;
 	}
 	p9_view_put(v);
 	log_info("agent", "serving a mount of '%s' to %s", d.aname, c->peer);
 	proto_drive_open_free(&d);
-	drive_reply(c, true, NULL);
+	send_reply(c->fd, MSG_DRIVE_REPLY, true, NULL, -1);
 	pid_t pid = fork();
 	if (pid == 0)
 		serve_drive(c->fd, ex, nex);
