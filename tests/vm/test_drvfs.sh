@@ -6,17 +6,10 @@
 SUITE=drvfs
 set -u
 : "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d /tmp/gi-drvfs.XXXXXX)
-. "$TOP/tests/lib/harness.sh"
-. "$TOP/tests/lib/session_checks.sh"
-export GUESTHOST_INIT
-GH_STATE=$WORK/state
-session_setup
+. "$(dirname "$0")/lib.sh" drvfs
 
 cleanup() {
-  pid=$(cat "$GH_STATE/qemu.pid" 2>/dev/null) && alive "$pid" && gh shutdown --force >/dev/null 2>&1
-  pid=$(cat "$GH_STATE/agent.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
+  vm_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT

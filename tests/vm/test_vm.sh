@@ -6,17 +6,10 @@
 SUITE=vm
 set -u
 : "${GUESTHOST:?}" "${GUESTHOST_INIT:?}" "${GUESTHOST_STATIC:?}" "${RAWPEER:?}"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d /tmp/gi-vm.XXXXXX)
-. "$TOP/tests/lib/harness.sh"
-. "$TOP/tests/lib/session_checks.sh"
-export GUESTHOST_INIT
-GH_STATE=$WORK/state
-session_setup
+. "$(dirname "$0")/lib.sh" vm
 
 cleanup() {
-  pid=$(cat "$GH_STATE/qemu.pid" 2>/dev/null) && alive "$pid" && gh shutdown --force >/dev/null 2>&1
-  pid=$(cat "$GH_STATE/agent.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
+  vm_stop
   tmux -L "gi-tty-$$" kill-server 2>/dev/null
   tmux -L "gi-tty-$$-2" kill-server 2>/dev/null
   rm -rf "$WORK"
