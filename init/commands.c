@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ctlsock.h"
+#include "service_cmd.h"
 
 static const char *prog_name(const char *argv0)
 {
@@ -189,7 +190,5 @@ int systemctl_main(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "poweroff") || !strcmp(argv[1], "reboot") || !strcmp(argv[1], "halt")))
 		return ask_pid1("systemctl", argv[1]);
-	fprintf(stderr, "systemctl: systemd is not PID 1 in this guest (guestinit is); here systemctl "
-			"supports: poweroff, reboot, halt\n");
-	return 1;
+	return systemctl_services_main(argc, argv);
 }

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 #include "ctlsock.h"
 #include "evloop.h"
 #include "log.h"
+#include "peercred.h"
 
 #define CONTROL_MAX_CLIENTS 16
 
@@ -24,24 +24,6 @@ static control_handler_fn handler;
 static void *handler_ctx;
 static int nclients;
 static int listen_fd = -1;
-
-static bool peer_privileged(int fd, pid_t *pid)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return false;
-	*pid = cred.pid;
-	if (cred.uid == 0)
-		return true;
-	cap_t caps = cap_get_pid(cred.pid);
-	if (!caps)
-		return false;
-	cap_flag_value_t v = CAP_CLEAR;
-	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
-	cap_free(caps);
-	return v == CAP_SET;
-}
 
 static void client_drop(struct evloop *loop, int fd)
 {
@@ -67,7 +49,7 @@ static void on_client(struct evloop *loop, int fd, uint32_t events, void *data)
 	}
 	req[n] = '\0';
 	pid_t peer = 0;
-	bool priv = peer_privileged(fd, &peer);
+	bool priv = peercred_privileged(fd, &peer, NULL);
 	reply[0] = '\0';
 	handler(handler_ctx, req, priv, peer, reply, sizeof(reply));
 	send(fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL);

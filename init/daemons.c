@@ -18,20 +18,23 @@
 
 enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
 
-enum daemon_args { ARGS_LOG_FILE, ARGS_HOST };
+enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_NONE };
 
 struct daemon_def {
 	const char *name;
 	const char *applet;
 	enum daemon_stdin in;
 	enum daemon_args args;
+	int min_stop_ms; /* at shutdown it gets at least this long (services stops every service) */
 };
 
-/* Later capabilities add their daemons here (services, memreclaim). logd comes first so that
- * it is stopped last and sees the whole shutdown. */
+/* Later capabilities add their daemons here (memreclaim). logd comes first so that it is
+ * stopped last and sees the whole shutdown; services is stopped first, so that every service
+ * stops while the rest is still there. Its own time limits (TimeoutStopSec=) bound its stop. */
 static const struct daemon_def daemon_defs[] = {
-	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE },
-	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST },
+	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE, 0 },
+	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST, 0 },
+	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_NONE, 100000 },
 };
 #define NDAEMONS ARRAY_SIZE(daemon_defs)
 
@@ -79,9 +82,10 @@ static void daemon_start(size_t i)
 	snprintf(keep, sizeof(keep), "%d", env.log_file_keep);
 	char *log_argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
 	char *host_argv[] = { (char *)d->applet, "--host", (char *)env.host_uri, NULL };
+	char *bare_argv[] = { (char *)d->applet, NULL };
 	struct spawn_opts o = {
 		.path = env.self_exe,
-		.argv = d->args == ARGS_HOST ? host_argv : log_argv,
+		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_NONE ? bare_argv : log_argv,
 		.envp = d->args == ARGS_HOST ? env.host_envp : env.envp,
 		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
 		.flags = SPAWN_SETSID,
@@ -182,8 +186,7 @@ static void stop_timeout_cb(struct evloop *l, void *data)
 	size_t i = (size_t)(uintptr_t)data;
 	stop_timer = 0;
 	if (daemons[i].pid > 0) {
-		log_warn("daemons", "%s: still running %d ms after SIGTERM, sending SIGKILL", daemon_defs[i].name,
-			 stop_timeout_ms);
+		log_warn("daemons", "%s: still running after SIGTERM, sending SIGKILL", daemon_defs[i].name);
 		kill(daemons[i].pid, SIGKILL);
 	}
 }
@@ -203,7 +206,8 @@ static void stop_next(void)
 	struct daemon *d = &daemons[stop_index];
 	kill(d->pid, SIGTERM);
 	kill(d->pid, SIGCONT); /* a stopped process would never see the TERM */
-	int t = evloop_add_timer(loop, (uint64_t)stop_timeout_ms, stop_timeout_cb, (void *)(uintptr_t)stop_index);
+	int ms = stop_timeout_ms > daemon_defs[stop_index].min_stop_ms ? stop_timeout_ms : daemon_defs[stop_index].min_stop_ms;
+	int t = evloop_add_timer(loop, (uint64_t)ms, stop_timeout_cb, (void *)(uintptr_t)stop_index);
 	stop_timer = t > 0 ? t : 0;
 }
 

@@ -9,6 +9,8 @@
 #include "logd.h"
 #include "mount.h"
 #include "pid1.h"
+#include "service_cmd.h"
+#include "servicesd.h"
 #include "utmp_records.h"
 
 static int init_main(int argc, char **argv)
@@ -31,6 +33,8 @@ static const struct applet {
 	{ "guestinit", guestinit_cmd_main },
 	{ "guestinit-logd", logd_main },
 	{ "guestinit-hostd", hostd_main },
+	{ "guestinit-servicesd", servicesd_main },
+	{ "service", service_main },
 	{ "reboot", power_cmd_main },
 	{ "poweroff", power_cmd_main },
 	{ "halt", power_cmd_main },

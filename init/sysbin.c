@@ -16,7 +16,8 @@
 
 #include "log.h"
 
-static const char *const names[] = { "reboot", "poweroff", "halt", "shutdown", "runlevel", "telinit" };
+static const char *const names[] = { "reboot", "poweroff", "halt", "shutdown", "runlevel", "telinit", "service",
+				     "systemctl" };
 static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
 
 static bool same_file(const char *a, const char *b)

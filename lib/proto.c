@@ -75,6 +75,8 @@ const char *proto_type_name(uint16_t type)
 	case MSG_AGENT_STATUS: return "AGENT_STATUS";
 	case MSG_AGENT_SHUTDOWN: return "AGENT_SHUTDOWN";
 	case MSG_AGENT_REPLY: return "AGENT_REPLY";
+	case MSG_SVC_REQUEST: return "SVC_REQUEST";
+	case MSG_SVC_REPLY: return "SVC_REPLY";
 	default: return "unknown";
 	}
 }

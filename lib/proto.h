@@ -54,6 +54,9 @@ enum proto_type {
 	MSG_AGENT_STATUS = 0x0041,
 	MSG_AGENT_SHUTDOWN = 0x0042,
 	MSG_AGENT_REPLY = 0x0043,     /* ← agent: ok, or an error text */
+	/* guest-local: service/systemctl ↔ the service supervisor, over /run/guestinit/services */
+	MSG_SVC_REQUEST = 0x0050,     /* → supervisor: TAG_ARG verb, name, args; TAG_ENV; fds 0-2 */
+	MSG_SVC_REPLY = 0x0051,       /* ← supervisor: TAG_STATUS, TAG_TEXT (stdout), TAG_REASON */
 };
 
 /* Streams of a session, in the flags of DATA, EOF and CREDIT. */

@@ -16,7 +16,9 @@ check "shutdown -c cancels it" ns_exec shutdown -c
 check "... and cancelling twice says nothing is pending" says_with 1 "no shutdown is pending" shutdown -c
 check "unknown option: clear message, status 1" says_with 1 "unknown option '--bogus'" reboot --bogus
 check "bad shutdown time: names it" says_with 1 "cannot read time 'soonish'" shutdown soonish
-check "the distro's systemctl link says what works here" says_with 1 "systemd is not PID 1" systemctl start nginx
+check "the distro's systemctl reaches our supervisor: an unknown unit is 'not found', status 5" \
+  says_with 5 "Unit nginx.service not found" systemctl start nginx
+check "... and a verb we lack gets one line saying what works here" says_with 1 "systemd is not PID 1" systemctl isolate x
 check "the distro's /usr/sbin/reboot (a systemctl link) reaches guestinit" ns_says 'guestinit' /usr/sbin/reboot --help
 check "nothing on the machine's disk changed" sh -c "! cmp -s /usr/bin/systemctl $INIT"
 check "the machine's own commands are untouched" sh -c "! /usr/sbin/runlevel 2>&1 | grep -q 'N 2'"

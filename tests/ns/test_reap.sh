@@ -12,6 +12,6 @@ sleep 1
 zombies=$(ns_procs Z)
 check "zero zombies 1 s later (found $zombies)" test "$zombies" -eq 0
 procs=$(ns_procs)
-check "only PID 1 and logd remain (found $procs)" test "$procs" -eq 2
+check "only PID 1, logd and the service supervisor remain (found $procs)" test "$procs" -eq 3
 check "PID 1 survived the storm" test "$(cut -d' ' -f3 /proc/$PID1/stat)" = S
 finish

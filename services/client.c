@@ -1,0 +1,97 @@
+/* Client of the service supervisor. */
+#include "client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdpass.h"
+#include "names.h"
+#include "proto.h"
+
+int svc_call(const char *verb, const char *name, char *const *args, char *const *env, bool pass_stdio,
+	     struct svc_reply *r)
+{
+	*r = (struct svc_reply){ .status = 1 };
+	const char *path = getenv("GUESTINIT_SERVICES_SOCKET");
+	if (!path || !*path)
+		path = SVC_SOCKET_PATH;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_SVC_REQUEST, 0);
+	proto_put_str(&b, TAG_ARG, verb);
+	proto_put_str(&b, TAG_ARG, name ? name : "");
+	for (char *const *a = args; a && *a; a++)
+		proto_put_str(&b, TAG_ARG, *a);
+	for (char *const *e = env; e && *e; e++)
+		proto_put_str(&b, TAG_ENV, *e);
+	int rc = proto_end(&b);
+	if (rc < 0) {
+		proto_buf_free(&b);
+		return rc;
+	}
+	int fds[3] = { 0, 1, 2 };
+	ssize_t n = fdpass_send(fd, b.data, b.len, fds, pass_stdio ? 3 : 0);
+	proto_buf_free(&b);
+	if (n < 0)
+		return (int)n;
+	/* the reply comes when the job is done: a start waits for the service to be up */
+	_cleanup_free_ uint8_t *buf = malloc(PROTO_HDR_SIZE + 65536);
+	if (!buf)
+		return -ENOMEM;
+	do
+		n = recv(fd, buf, PROTO_HDR_SIZE + 65536, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	struct proto_hdr h;
+	if (n < PROTO_HDR_SIZE || proto_hdr_decode(buf, &h) < 0 || h.type != MSG_SVC_REPLY ||
+	    h.len != (size_t)n - PROTO_HDR_SIZE)
+		return -ECONNRESET; /* closed without a reply: the supervisor was busy or went away */
+	struct proto_reader rd;
+	proto_reader_init(&rd, buf + PROTO_HDR_SIZE, h.len);
+	struct proto_field f;
+	while (proto_next(&rd, &f) > 0) {
+		uint32_t v;
+		if (f.tag == TAG_STATUS && proto_field_u32(&f, &v) == 0)
+			r->status = (int)v;
+		else if (f.tag == TAG_TEXT && !r->out)
+			proto_field_str(&f, &r->out);
+		else if (f.tag == TAG_REASON && !r->err)
+			proto_field_str(&f, &r->err);
+	}
+	return 0;
+}
+
+void svc_reply_free(struct svc_reply *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+void svc_reply_print(const struct svc_reply *r)
+{
+	if (r->out && *r->out) {
+		fputs(r->out, stdout);
+		if (r->out[strlen(r->out) - 1] != '\n')
+			fputc('\n', stdout);
+		fflush(stdout);
+	}
+	if (r->err && *r->err)
+		fprintf(stderr, "%s%s", r->err, r->err[strlen(r->err) - 1] == '\n' ? "" : "\n");
+}

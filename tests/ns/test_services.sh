@@ -1,0 +1,185 @@
+#!/bin/bash
+# The service supervisor on test units and init.d scripts written for it: start/stop/status
+# codes, restart after kill -9, crash loops, stop timeouts, double forks, readiness, refusals.
+SUITE=services
+. "$(dirname "$0")/lib.sh"
+
+ns_root services
+R=$ROOT
+mkdir -p "$R/etc/systemd/system" "$R/etc/init.d" "$R/run"
+unit() { cat > "$R/etc/systemd/system/$1.service"; }
+
+unit sleeper <<'EOF'
+[Unit]
+Description=Sleeps for the suite
+[Service]
+ExecStart=/bin/sleep 1000
+Restart=always
+EOF
+unit crashy <<'EOF'
+[Service]
+ExecStart=/bin/false
+Restart=always
+StartLimitBurst=5
+StartLimitIntervalSec=10s
+EOF
+unit stubborn <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+TimeoutStopSec=1
+EOF
+unit forker <<'EOF'
+[Service]
+Type=forking
+ExecStart=/bin/sh -c 'setsid sh -c "sleep 1001 & sleep 1002 &" ; sleep 1003 & echo $! > /run/forker.pid'
+PIDFile=/run/forker.pid
+EOF
+unit notifier <<'EOF'
+[Service]
+Type=notify
+ExecStart=/bin/sh -c 'sleep 0.5; systemd-notify --ready --status="serving the suite"; exec sleep 1000'
+NotifyAccess=all
+EOF
+unit envy <<'EOF'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+Environment="GREETING=hello world" OTHER=x
+EnvironmentFile=-/etc/default/envy
+ExecStart=/bin/sh -c 'echo "$GREETING/$OTHER/$FROMFILE/$(pwd)/$(umask)" > /run/envy.out'
+WorkingDirectory=/tmp
+UMask=0027
+RuntimeDirectory=envy
+garbage line without equals
+[Weird
+UnknownKey=1
+EOF
+mkdir -p "$R/etc/default"
+printf 'FROMFILE=filevalue\n' > "$R/etc/default/envy"
+unit sockety <<'EOF'
+[Service]
+ExecStart=/bin/sleep 1000
+Sockets=sockety.socket
+EOF
+
+# an init.d script in Debian's style, with start-stop-daemon
+cat > "$R/etc/init.d/fakesvc" <<'EOF'
+#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          fakesvc
+# Required-Start:    $local_fs
+# Required-Stop:     $local_fs
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: a daemon for the suite
+### END INIT INFO
+PIDFILE=/run/fakesvc.pid
+case "$1" in
+  start) start-stop-daemon --start --quiet --background --make-pidfile --pidfile $PIDFILE --exec /bin/sleep -- 1004
+         echo "started fakesvc" ;;
+  stop) start-stop-daemon --stop --quiet --pidfile $PIDFILE --retry TERM/5; rm -f $PIDFILE; echo "stopped fakesvc" ;;
+  status) if start-stop-daemon --status --pidfile $PIDFILE; then echo "fakesvc is running"; exit 0; else echo "fakesvc is not running"; exit 3; fi ;;
+  env) env | sort ;;
+  *) echo "Usage: /etc/init.d/fakesvc {start|stop|status|env}" >&2; exit 3 ;;
+esac
+EOF
+chmod +x "$R/etc/init.d/fakesvc"
+
+ns_start services
+S() { ns_exec service "$@"; }
+rc_of() { "$@" >/dev/null 2>&1; echo $?; }
+main_pid() { ns_exec systemctl status "$1" 2>/dev/null | sed -n 's/.*Main PID: \([0-9]*\).*/\1/p'; }
+
+check "the supervisor runs" wait_for 5 ns_exec test -S /run/guestinit/services
+check "service NAME start of a unit exits 0" S sleeper start
+check "... status is 0 and says active (running)" ns_says 'Active: active \(running\)' service sleeper status
+check "... systemctl is-active says active" ns_says '^active$' systemctl is-active sleeper
+p1=$(main_pid sleeper)
+check "... the main process is in its own cgroup" grep -q '^0::/services/sleeper$' "/proc/$(pgrep -f 'sleep 1000' | head -n1)/cgroup"
+# kill -9 of the main process: back within 50 ms
+t0=$(now_ms)
+ns_exec kill -9 "$p1"
+restarted() { p=$(main_pid sleeper); [ -n "$p" ] && [ "$p" != "$p1" ]; }
+wait_for 5 restarted
+t1=$(now_ms)
+check "kill -9 of the main process: running again ($((t1 - t0)) ms, in-VM goal 50 ms)" restarted
+check "... status counts one restart" ns_says 'Restarts: 1' service sleeper status
+check "service NAME stop exits 0" S sleeper stop
+check "... then status is 3" test "$(rc_of S sleeper status)" = 3
+check "... and nothing of it is left" test -z "$(pgrep -f 'sleep 1000')"
+
+# a crash loop ends in failed, cheaply
+S crashy start >/dev/null 2>&1
+check "a crash loop ends in failed" wait_for 10 ns_says 'Active: failed' service crashy status
+check "... with the reason in status" ns_says 'started too often' service crashy status
+check "... systemctl is-failed says so" ns_exec systemctl -q is-failed crashy
+check "... reset-failed lets it be started again" ns_exec systemctl reset-failed crashy
+check "... and it is inactive after reset-failed" ns_says '^inactive$' systemctl is-active crashy
+
+# a TERM-ignoring daemon is killed at TimeoutStopSec
+S stubborn start
+# Type=simple is started at fork: its shell must have set its trap before the stop
+wait_for 5 pgrep -f 'trap "" TERM' >/dev/null
+sleep 0.2
+t0=$(now_ms); S stubborn stop; t1=$(now_ms)
+check "a TERM-ignoring daemon is stopped by SIGKILL after TimeoutStopSec=1 ($((t1 - t0)) ms)" \
+  test $((t1 - t0)) -ge 900 -a $((t1 - t0)) -lt 5000
+check "... and is gone" test -z "$(pgrep -f 'trap "" TERM')"
+
+# a forking, double-forking daemon is fully stopped
+check "a forking unit with a PIDFile starts" S forker start
+check "... its main PID is the pidfile's" test "$(main_pid forker)" = "$(ns_exec cat /run/forker.pid)"
+check "... the double-forked sleeps run" test "$(pgrep -fc 'sleep 100[123]')" = 3
+S forker stop
+check "stop ends every process it left, double-forked or not" wait_for 3 test -z "$(pgrep -f 'sleep 100[123]')"
+
+# Type=notify: start returns once READY=1 came
+t0=$(now_ms); S notifier start; t1=$(now_ms)
+check "Type=notify: start waits for READY=1 ($((t1 - t0)) ms, the unit sleeps 500 ms first)" test $((t1 - t0)) -ge 450
+check "... STATUS= shows in status" ns_says 'Status: "serving the suite"' service notifier status
+S notifier stop
+
+# environment, working directory, umask, runtime directory; garbage lines are warnings
+check "a oneshot with RemainAfterExit starts" S envy start
+check "... Environment=, EnvironmentFile=, WorkingDirectory=, UMask= apply" \
+  ns_exec grep -qx 'hello world/x/filevalue//tmp/0027' /run/envy.out
+check "... RuntimeDirectory= exists" ns_exec test -d /run/envy
+check "... it is active (exited)" ns_says 'Active: active \(exited\)' service envy status
+check "garbage lines in a unit are reported, not fatal" grep -q "envy: .*envy.service:.*expected Key=Value" "$CONSOLE"
+check "... an unsupported key is named once" test "$(grep -c "unsupported key UnknownKey\|unknown section \[Weird" "$CONSOLE")" -ge 1
+
+# refusals
+check "a unit that needs socket activation is refused with the reason" \
+  says_with 1 "socket activation" service sockety start
+check "a bad name is refused with 2 before anything runs" test "$(rc_of S ../../bin/sh start)" = 2
+check "... so is a name with a control character" test "$(rc_of S "$(printf 'a\tb')" start)" = 2
+long=$(printf 'x%.0s' $(seq 300))
+check "... and a name over 255 bytes" test "$(rc_of S "$long" start)" = 2
+check "an unknown service: 'NAME: unrecognized service', status 1" says_with 1 "nosuch: unrecognized service" service nosuch start
+check "non-root start is refused with 4" test "$(rc_of ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups service sleeper start)" = 4
+check "non-root status is allowed (3: stopped)" test "$(rc_of ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups service sleeper status)" = 3
+
+# init.d scripts: run by the supervisor, output to the caller's terminal, daemon in the group
+out=$(S fakesvc start 2>&1)
+check "init.d start prints to the caller" test "$out" = "started fakesvc"
+check "... its daemon lands in the service's cgroup" wait_for 2 grep -q '^0::/services/fakesvc$' "/proc/$(pgrep -f 'sleep 1004' | head -n1)/cgroup"
+check "... status is the script's own (0)" test "$(rc_of S fakesvc status)" = 0
+check "... the script sees only Debian's variables, from /" \
+  test "$(FOO=bar HOME=/root ns_exec env FOO=bar LANG=C.UTF-8 service fakesvc env | cut -d= -f1 | tr '\n' ' ')" = "LANG LANGUAGE LC_ADDRESS LC_ALL LC_COLLATE LC_CTYPE LC_IDENTIFICATION LC_MEASUREMENT LC_MESSAGES LC_MONETARY LC_NAME LC_NUMERIC LC_PAPER LC_TELEPHONE LC_TIME PATH PWD TERM "
+check "init.d stop exits 0" eval 'S fakesvc stop >/dev/null'
+check "... and its daemon is gone" test -z "$(pgrep -f 'sleep 1004')"
+check "... status is 3" test "$(rc_of S fakesvc status)" = 3
+check "service NAME with no command runs the script's usage (3)" test "$(rc_of S fakesvc)" = 3
+
+# services outlive the session that started them
+ns_exec setsid sh -c 'service sleeper start; kill -HUP 0' >/dev/null 2>&1
+check "a service started by a session that hung up keeps running" ns_says '^active$' systemctl is-active sleeper
+S sleeper stop
+
+# systemctl without systemd
+check "systemctl list-units lists the units" ns_says 'sleeper.service' systemctl list-units --type=service
+check "an unsupported systemctl verb gets one line saying what is supported" \
+  says_with 1 "supported: start stop" systemctl isolate rescue.target
+ns_exec systemctl enable sleeper >/dev/null 2>&1
+check "systemctl enable without [Install] says it is static" ns_says '^static$' systemctl is-enabled sleeper
+finish
