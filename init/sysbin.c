@@ -37,6 +37,67 @@ static void cover(const char *self, const char *name, const char *target)
 		log_debug("sysbin", "%s: %s now reaches guestinit", name, target);
 }
 
+/* Debian's invoke-rc.d (apt's maintainer scripts start services with it) runs /sbin/runlevel
+ * and refuses to start anything when /sbin/init is missing, both by absolute path. A minimal
+ * root without an init package has neither: a link to us is made there. It overwrites
+ * nothing; dpkg replaces it if an init package is installed later. */
+static void link_in_sbin(const char *self, const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sbin/%s", name);
+	struct stat st;
+	if (lstat(path, &st) == 0)
+		return;
+	if (symlink(self, path) < 0)
+		log_warn("sysbin", "cannot link %s: %s; invoke-rc.d will not start services", path, strerror(errno));
+}
+
+/* Debian's init scripts source /lib/lsb/init-functions, which runs the hooks in
+ * init-functions.d; systemd's 40-systemd there turns `/etc/init.d/X start` into systemctl when X
+ * has a unit. Ours does the same for our supervisor, before 40-systemd, so that a service that
+ * invoke-rc.d (apt) or a user starts through its script is the unit the supervisor runs.
+ * `service` answers 100 when X has no unit, and the script then goes on as it would. */
+static const char initd_hook[] =
+	"# guestinit: a service with a unit is run by guestinit's supervisor, also when its init\n"
+	"# script is called directly (invoke-rc.d, /etc/init.d/NAME start). See man 8 service.\n"
+	"# Written at boot by guestinit; removing the file turns this off until the next boot.\n"
+	"if [ -z \"${GUESTINIT_INITD_HOOK:-}${GUESTINIT_SUPERVISED:-}\" ] && [ -S /run/guestinit/services ] &&\n"
+	"   [ ! -d /run/systemd/system ]; then\n"
+	"  case \"${1:-}\" in\n"
+	"    start|stop|restart|reload|force-reload|try-restart|status)\n"
+	"      GUESTINIT_INITD_HOOK=1 %s service \"${0##*/}\" \"$1\"\n"
+	"      _guestinit_rc=$?\n"
+	"      [ \"$_guestinit_rc\" = 100 ] || exit \"$_guestinit_rc\"\n"
+	"      ;;\n"
+	"  esac\n"
+	"fi\n";
+
+static void install_initd_hook(const char *self)
+{
+	const char *dir = "/lib/lsb/init-functions.d", *path = "/lib/lsb/init-functions.d/35-guestinit";
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return; /* no LSB init-functions: no script can source the hook */
+	char want[sizeof(initd_hook) + PATH_MAX];
+	snprintf(want, sizeof(want), initd_hook, self);
+	char have[sizeof(want)];
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(have, 1, sizeof(have) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	have[n] = '\0';
+	if (!strcmp(have, want))
+		return;
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f || fputs(want, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_debug("sysbin", "cannot write %s: %s; init scripts started directly are not supervised", path,
+			  strerror(errno));
+		unlink(tmp);
+	}
+}
+
 static void expose_one(const char *self, const char *name)
 {
 	char path[PATH_MAX];
@@ -65,7 +126,12 @@ static void expose_one(const char *self, const char *name)
 			log_info("sysbin", "%s: left %s alone, it is a link to %s", name, path, real);
 		return;
 	}
-	/* Nothing of the distro's: a link in the local admin's directory. */
+	/* Nothing of the distro's: a link in the local admin's directory, except for runlevel,
+	 * which invoke-rc.d runs as /sbin/runlevel (see link_in_sbin). */
+	if (!strcmp(name, "runlevel")) {
+		link_in_sbin(self, name);
+		return;
+	}
 	snprintf(path, sizeof(path), "/usr/local/sbin/%s", name);
 	if (mkdir("/usr/local/sbin", 0755) < 0 && errno != EEXIST) {
 		log_warn("sysbin", "%s: no such command and cannot create /usr/local/sbin: %s", name, strerror(errno));
@@ -95,4 +161,6 @@ void sysbin_expose(const char *self)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		expose_one(self, names[i]);
 	expose_mount_helper(self);
+	link_in_sbin(self, "init");
+	install_initd_hook(self);
 }

@@ -22,9 +22,9 @@
 #include "cleanup.h"
 #include "log.h"
 #include "lsb.h"
-#include "names.h"
+#include "svc_names.h"
 #include "supervisor.h"
-#include "unit.h"
+#include "unitfile.h"
 
 #define BOOTED_MARK "/run/guestinit/services.booted"
 #define MAX_BOOT 512

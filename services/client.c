@@ -11,7 +11,7 @@
 
 #include "cleanup.h"
 #include "fdpass.h"
-#include "names.h"
+#include "svc_names.h"
 #include "proto.h"
 
 int svc_call(const char *verb, const char *name, char *const *args, char *const *env, bool pass_stdio,

@@ -63,8 +63,8 @@ void lsb_parse(const char *text, size_t len, struct lsb_info *out)
 			continue;
 		if (n >= 17 && !strncmp(line, "### END INIT INFO", 17))
 			break;
-		if (n < 2 || line[0] != '#' || line[1] != ' ')
-			continue;
+		if (n < 2 || line[0] != '#' || line[1] != ' ' || memchr(line, '\0', n))
+			continue; /* a NUL byte is no text: the line is not a header line */
 		const char *kw = line + 2;
 		size_t rest = n - 2;
 		const char *colon = memchr(kw, ':', rest);

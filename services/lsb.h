@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "unit.h"
+#include "unitfile.h"
 
 struct lsb_info {
 	bool found;                         /* the script has a header block */

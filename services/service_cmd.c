@@ -24,7 +24,7 @@
 
 #include "cleanup.h"
 #include "client.h"
-#include "names.h"
+#include "svc_names.h"
 #include "svc_log.h"
 
 #define DEBIAN_VERSION "1.65.2"
@@ -416,6 +416,13 @@ int service_main(int argc, char **argv)
 		return 1;
 	}
 	bool has_script = svc_has_initd("", name);
+	if (getenv("GUESTINIT_INITD_HOOK")) {
+		/* called by the init-functions hook from inside NAME's script: only a unit is ours;
+		 * 100 tells the script to go on by itself */
+		if (svc_resolve("", name) != SVC_UNIT)
+			return 100;
+		unsetenv("GUESTINIT_INITD_HOOK");
+	}
 	char unit_name[SVC_NAME_MAX + 1];
 	snprintf(unit_name, sizeof(unit_name), "%s", name);
 	if (!has_script)

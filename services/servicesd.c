@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include "boot.h"
-#include "cgroup.h"
+#include "svc_cgroup.h"
 #include "cleanup.h"
 #include "evloop.h"
 #include "fdpass.h"
 #include "log.h"
-#include "names.h"
+#include "svc_names.h"
 #include "peercred.h"
 #include "proto.h"
 #include "supervisor.h"

@@ -22,16 +22,16 @@
 #include <unistd.h>
 
 #include "backoff.h"
-#include "cgroup.h"
+#include "svc_cgroup.h"
 #include "cleanup.h"
 #include "evloop.h"
 #include "log.h"
-#include "names.h"
+#include "svc_names.h"
 #include "proto.h"
 #include "signames.h"
 #include "svc_exec.h"
 #include "svc_log.h"
-#include "unit.h"
+#include "unitfile.h"
 
 #define LOG_MAX_BYTES (1024 * 1024)
 #define SCRIPT_STOP_GRACE_MS 5000 /* after an init.d script's stop: what it left gets TERM, then KILL */
@@ -1144,6 +1144,8 @@ static void run_script(struct svc *s, struct job *j)
 		argv[n++] = *a;
 	argv[n] = NULL;
 	svc_cgroup_create(s->name);
+	/* exactly the caller's kept variables, as Debian's service gives them: the init-functions
+	 * hook needs no mark here, `service` answers it 100 (not a unit) and the script goes on */
 	struct svc_exec e = { .name = s->name, .argv = argv, .envp = r->env, .fds = { r->fds[0], r->fds[1], r->fds[2] } };
 	char err[256];
 	pid_t pid = svc_exec_spawn(&e, &s->ctl_report, err, sizeof(err));

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "svc_cgroup.h"
 #include "cleanup.h"
 #include "spawn.h"
 
@@ -124,6 +124,9 @@ char **svc_exec_environment(const struct unit *u, char *const *extra, char *err,
 {
 	struct strv s = { 0 };
 	env_set(&s, "PATH=" SVC_PATH);
+	/* a unit whose commands run its own init script must not be sent back to us by the
+	 * init-functions hook (it would wait for itself) */
+	env_set(&s, "GUESTINIT_SUPERVISED=1");
 	/* the system locale, as systemd passes it (Debian keeps it in /etc/default/locale) */
 	read_env_file(&s, "/etc/locale.conf");
 	read_env_file(&s, "/etc/default/locale");

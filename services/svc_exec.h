@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "unit.h"
+#include "unitfile.h"
 
 /* The exit statuses systemd gives the same failures (systemd.exec(5)). */
 enum {

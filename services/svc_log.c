@@ -14,7 +14,7 @@
 #include "cleanup.h"
 #include "evloop.h"
 #include "log.h"
-#include "names.h"
+#include "svc_names.h"
 
 static int open_file(struct svc_log *l)
 {

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "names.h"
-#include "unit.h"
+#include "svc_names.h"
+#include "unitfile.h"
 
 static const char *const supported = "start stop restart reload try-restart reload-or-restart status enable "
 				     "disable is-active is-enabled is-failed list-units daemon-reload reset-failed "

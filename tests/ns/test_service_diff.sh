@@ -3,7 +3,7 @@
 # ours, on the same init.d scripts with the same commands, must print the same lines on the
 # same streams and exit with the same codes. Ours runs start/stop through the supervisor;
 # the scripts cannot tell.
-SUITE=service-diff
+SUITE=servicediff
 . "$(dirname "$0")/lib.sh"
 
 [ -r /usr/sbin/service ] || { fail "Debian's /usr/sbin/service is not installed (init-system-helpers)"; finish; exit 1; }

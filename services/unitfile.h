@@ -1,8 +1,8 @@
 /* systemd .service units: the subset guestinit supervises (man 8 service lists it). Parsing is
  * pure: text in, struct unit out, warnings through a callback, so that it is unit-tested and
  * fuzzed without a file system. unit_load() finds the files and drop-ins. */
-#ifndef GUESTINIT_SERVICES_UNIT_H
-#define GUESTINIT_SERVICES_UNIT_H
+#ifndef GUESTINIT_SERVICES_UNITFILE_H
+#define GUESTINIT_SERVICES_UNITFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>

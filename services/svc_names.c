@@ -1,5 +1,5 @@
 /* Service names and their resolution. */
-#include "names.h"
+#include "svc_names.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "unitfile.h"
 
 int svc_name_check(const char *name, const char **why)
 {

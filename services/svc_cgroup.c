@@ -1,5 +1,5 @@
 /* cgroup v2 groups of services. */
-#include "cgroup.h"
+#include "svc_cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>

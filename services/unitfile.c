@@ -2,7 +2,7 @@
  * backslash continuations and keeps every value from inih, whose options (inline ';'
  * comments, indented continuation lines, 200-byte lines) are fixed in Debian's build and are
  * not systemd's: inih sees "Key=\x01" and the value stays with us. */
-#include "unit.h"
+#include "unitfile.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -772,7 +772,9 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name))
 			break;
 	if (i == ARRAY_SIZE(keys)) {
-		if (strcmp(section, "Unit") && strcmp(section, "Service") && strcmp(section, "Install"))
+		if (!*section)
+			warn_at(p, "key %s= outside of any section, ignored", name);
+		else if (strcmp(section, "Unit") && strcmp(section, "Service") && strcmp(section, "Install"))
 			warn_at(p, "unknown section [%s], key %s= ignored", section, name);
 		else if (!strcmp(name, "BusName") || !strncmp(name, "Condition", 9) || !strncmp(name, "Assert", 6) ||
 			 !strncmp(name, "Protect", 7) || !strncmp(name, "Private", 7) || !strncmp(name, "Restrict", 8) ||
@@ -828,7 +830,14 @@ static char *reader(char *str, int num, void *stream)
 	bool bad = false, first = true;
 	for (;;) {
 		if (!first && n > 0 && (*s == '#' || *s == ';')) {
-			/* a comment inside a continuation is dropped, as systemd does */
+			/* a comment inside a continuation is dropped and the continuation goes on, as
+			 * systemd does */
+			long m = next_physical(p, &s);
+			p->pending_blank++;
+			if (m < 0)
+				break;
+			n = m;
+			continue;
 		} else if (memchr(s, '\0', (size_t)n)) {
 			bad = true;
 		} else if (len + (size_t)n > UNIT_MAX_LINE) {

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Services in the real VM: the Debian root's enabled services (nginx, cron, ssh) come up at
+# boot; `sudo service nginx start` serves the Debian page; systemctl works without systemd;
+# installing a package with an init script starts it through invoke-rc.d; a crashed service
+# with Restart= is back at once. Every VM this suite starts is stopped by its EXIT trap.
+SUITE=vmservices
+set -u
+: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
+. "$(dirname "$0")/lib.sh" vmservices
+
+cleanup() {
+  vm_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+g() { gh run -- sh -c "$1"; }
+
+gh start >"$WORK/start.out" 2>&1; rc=$?
+check "boot (status $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
+
+# enabled at boot: nginx (a unit and a script), cron and ssh, without anyone asking
+check "enabled services come up at boot: nginx, cron, ssh active" \
+  wait_for 30 g 'systemctl -q is-active nginx && systemctl -q is-active cron && systemctl -q is-active ssh'
+check "... /run/sshd exists (RuntimeDirectory=, tmpfiles.d)" g 'test -d /run/sshd'
+
+check "sudo service nginx stop" g 'sudo service nginx stop'
+check "... the port is closed" g '! curl -s -o /dev/null localhost'
+check "... status is 3" eval 'g "service nginx status >/dev/null"; test $? = 3'
+check "sudo service nginx start, then curl gets the Debian page" \
+  g 'sudo service nginx start && curl -s localhost | grep -q "Welcome to nginx"'
+check "service nginx status: 0, supervised by the unit" g 'service nginx status | grep -q "Main PID"'
+check "service nginx reload" g 'sudo service nginx reload'
+check "service nginx restart keeps serving" g 'sudo service nginx restart && curl -s localhost | grep -q "Welcome to nginx"'
+check "systemctl status nginx works without systemd" g 'systemctl status nginx | grep -q "active (running)"'
+check "service --status-all lists ' [ + ]  nginx'" eval "g 'service --status-all 2>/dev/null' | grep -qx ' \[ + \]  nginx'"
+check "non-root stop is refused with 4" eval 'g "su -s /bin/sh nobody -c \"service nginx stop\" 2>/dev/null"; test $? = 4'
+check "the init script's own status agrees (pidfile)" g '/etc/init.d/nginx status >/dev/null'
+
+# a crash: cron.service says Restart=on-failure
+pid=$(g 'systemctl status cron | sed -n "s/.*Main PID: \([0-9]*\).*/\1/p"')
+g "kill -9 $pid"
+check "kill -9 of cron's main process: back by itself" \
+  wait_for 10 eval "g 'systemctl status cron' | grep -q 'Main PID: ' && ! g 'systemctl status cron' | grep -q 'Main PID: $pid '"
+check "... with one restart counted" g 'systemctl status cron | grep -q "Restarts: 1"'
+
+# a package installed in the guest starts through invoke-rc.d (at: an init script and a unit)
+deb_dir=$WORK/debs
+mkdir -p "$deb_dir"
+if (cd "$deb_dir" && apt-get download -q -o APT::Sandbox::User=root at >/dev/null 2>&1); then
+  deb=$(ls "$deb_dir"/at_*.deb | head -n 1)
+  gh run -- sh -c 'cat > /tmp/at.deb' < "$deb"
+  check "dpkg -i of a service package in the guest succeeds" g 'DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/at.deb >/tmp/dpkg.out 2>&1'
+  check "... and its postinst started atd through invoke-rc.d" wait_for 10 g 'pgrep -x atd >/dev/null'
+  check "... service atd status says so" g 'service atd status >/dev/null'
+else
+  fail "apt-get download at on the host failed (the Debian mirror is needed for this check)"
+fi
+
+# services outlive the session that started them
+g 'sudo service nginx restart >/dev/null; exit 0'
+check "a service restarted by a session that ended keeps running" g 'curl -s localhost | grep -q "Welcome to nginx"'
+finish
