@@ -734,11 +734,10 @@ static void finish_stop(struct svc *s)
 		set_state(s, s->clean_end && !failed ? ST_INACTIVE : ST_FAILED);
 		svc_log_note(&s->log, "%s %s", s->name, s->state == ST_FAILED ? "failed" : "ended");
 	} else {
+		/* RestartSec= given: that, every time (systemd's meaning); else our backoff: the first
+		 * restart at once, then 100 ms doubling to 30 s, reset by a run of 10 s */
 		uint64_t ran = s->main_start_ms ? now_ms() - s->main_start_ms : 0;
-		uint64_t delay = backoff_next_delay(&s->backoff, ran);
-		/* RestartSec= given by the unit is a floor under our backoff's first, immediate try */
-		if (delay > 0 && delay < u->restart_ms)
-			delay = u->restart_ms;
+		uint64_t delay = u->restart_ms_set ? u->restart_ms : backoff_next_delay(&s->backoff, ran);
 		set_state(s, ST_AUTO_RESTART);
 		svc_log_note(&s->log, "restarting %s in %llu ms", s->name, (unsigned long long)delay);
 		s->restarts++;

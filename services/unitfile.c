@@ -567,6 +567,8 @@ static int set_key(struct parse_ctx *p, const struct key_def *k, const char *v, 
 		if (unit_parse_time(v, &ms) < 0)
 			return -EINVAL;
 		*(uint64_t *)field = ms;
+		if (k->offset == OFF(restart_ms))
+			u->restart_ms_set = true;
 		if (k->arg == 1)
 			u->timeout_stop_ms = ms; /* TimeoutSec= sets both */
 		return 0;

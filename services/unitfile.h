@@ -54,6 +54,7 @@ struct unit {
 	struct unit_cmds start_pre, start, start_post, reload, stop, stop_post;
 	enum unit_restart restart;
 	uint64_t restart_ms, timeout_start_ms, timeout_stop_ms; /* 0 timeout: none */
+	bool restart_ms_set;      /* RestartSec= given: every restart waits exactly that */
 	uint64_t start_limit_interval_ms;
 	unsigned start_limit_burst;
 	int prevent_status[UNIT_MAX_STATUS], nprevent;   /* RestartPreventExitStatus= (exit codes) */
