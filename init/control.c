@@ -17,6 +17,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "peercred.h"
+#include "unixsock.h"
 
 #define CONTROL_MAX_CLIENTS 16
 
@@ -80,19 +81,9 @@ static void on_listen(struct evloop *loop, int lfd, uint32_t events, void *data)
 
 int control_listen(struct evloop *loop, const char *path, control_handler_fn fn, void *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = unixsock_listen(path, SOCK_SEQPACKET, 0666);
 	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	chmod(path, 0666);
-	if (listen(fd, 16) < 0)
-		return -errno;
+		return fd;
 	handler = fn;
 	handler_ctx = ctx;
 	int r = evloop_add_fd(loop, fd, EPOLLIN, on_listen, NULL);

@@ -9,18 +9,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "unixsock.h"
 
 int ctlsock_request(const char *path, const char *req, char *reply, size_t cap, int timeout_ms)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = unixsock_connect(path, SOCK_SEQPACKET);
 	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+		return fd;
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
 		return -errno;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "textlines.h"
 
 enum key_type { T_BOOL, T_STR, T_UMASK, T_MS, T_INT, T_LOGLEVEL, T_CGROUPS };
 enum str_check { S_ANY, S_ABSPATH, S_HOSTNAME, S_USERNAME };
@@ -115,9 +116,7 @@ struct parse_ctx {
 	void *warn_ctx;
 	unsigned warnings;
 	/* reader state */
-	const char *buf;
-	size_t len, pos;
-	unsigned phys_line;     /* physical lines consumed so far */
+	struct text_lines text;
 	unsigned cur_line;      /* physical line the last logical line started on */
 	unsigned pending_blank; /* lines owed to inih after a continuation joined several */
 	unsigned seen_line[ARRAY_SIZE(keys)];
@@ -145,25 +144,6 @@ static void warn_at(struct parse_ctx *p, unsigned line, const char *fmt, ...)
 		log_warn("wsl.conf", "%s", full);
 }
 
-/* Next physical line, without its line end; returns its length or -1 at the end. */
-static long next_physical(struct parse_ctx *p, const char **start)
-{
-	if (p->pos >= p->len)
-		return -1;
-	const char *s = p->buf + p->pos;
-	const char *nl = memchr(s, '\n', p->len - p->pos);
-	size_t n = nl ? (size_t)(nl - s) : p->len - p->pos;
-	p->pos += n + (nl ? 1 : 0);
-	p->phys_line++;
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	if (p->phys_line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		n -= 3;
-	}
-	*start = s;
-	return (long)n;
-}
 
 static bool is_binary(const char *s, size_t n)
 {
@@ -282,25 +262,25 @@ static char *reader(char *str, int num, void *stream)
 		return str;
 	}
 	const char *s;
-	long n = next_physical(p, &s);
+	long n = text_next_line(&p->text, &s);
 	if (n < 0)
 		return NULL;
-	p->cur_line = p->phys_line;
+	p->cur_line = p->text.line;
 	size_t cap = WSLCONF_MAX_LINE; /* inih's own buffer only gets names (see hand_over) */
 	size_t len = 0;
 	bool bad = false;
 	for (;;) {
 		if (is_binary(s, (size_t)n)) {
-			warn_at(p, p->phys_line, "control characters or binary data, line ignored");
+			warn_at(p, p->text.line, "control characters or binary data, line ignored");
 			bad = true;
 		} else if ((size_t)n > cap || len + (size_t)n > cap) {
-			warn_at(p, p->phys_line, "line longer than %zu bytes, ignored", cap);
+			warn_at(p, p->text.line, "line longer than %zu bytes, ignored", cap);
 			bad = true;
 		}
 		if (bad) {
 			/* keep consuming a continuation so its tail is not read as lines of its own */
 			size_t k = rtrim(s, (size_t)n);
-			if (k > 0 && s[k - 1] == '\\' && (n = next_physical(p, &s)) >= 0) {
+			if (k > 0 && s[k - 1] == '\\' && (n = text_next_line(&p->text, &s)) >= 0) {
 				p->pending_blank++;
 				continue;
 			}
@@ -327,7 +307,7 @@ static char *reader(char *str, int num, void *stream)
 		len = rtrim(p->logical, len);
 		if (len > 0 && p->logical[len - 1] == '\\') {
 			len--;
-			long m = next_physical(p, &s);
+			long m = text_next_line(&p->text, &s);
 			if (m >= 0) {
 				p->pending_blank++;
 				n = m;
@@ -532,7 +512,7 @@ unsigned wslconf_load_buffer(struct wsl_conf *conf, const char *name, const char
 		log_err("wsl.conf", "%s: out of memory; defaults used", name);
 		return 1;
 	}
-	*p = (struct parse_ctx){ .conf = conf, .name = name, .warn = warn, .warn_ctx = ctx, .buf = buf, .len = len };
+	*p = (struct parse_ctx){ .conf = conf, .name = name, .warn = warn, .warn_ctx = ctx, .text = { .buf = buf, .len = len } };
 	int r = ini_parse_stream(reader, p, handler, p);
 	if (r < 0)
 		warn_at(p, 0, "could not be parsed (%s); defaults used for what was not read", strerror(ENOMEM));

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "fdpass.h"
 #include "svc_names.h"
+#include "unixsock.h"
 #include "proto.h"
 
 int svc_call(const char *verb, const char *name, char *const *args, char *const *env, bool pass_stdio,
@@ -21,15 +22,9 @@ int svc_call(const char *verb, const char *name, char *const *args, char *const 
 	const char *path = getenv("GUESTINIT_SERVICES_SOCKET");
 	if (!path || !*path)
 		path = SVC_SOCKET_PATH;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = unixsock_connect(path, SOCK_SEQPACKET);
 	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+		return fd;
 	struct proto_buf b;
 	proto_buf_init(&b);
 	proto_begin(&b, MSG_SVC_REQUEST, 0);

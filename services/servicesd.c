@@ -28,29 +28,12 @@
 #include "peercred.h"
 #include "proto.h"
 #include "supervisor.h"
+#include "unixsock.h"
 
 #define MAX_CLIENTS 256
 #define REQUEST_MAX 65536
 
 static int nclients;
-
-static int listen_unix(const char *path, int type, int mode)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	chmod(path, (mode_t)mode);
-	if (type == SOCK_SEQPACKET && listen(fd, 64) < 0)
-		return -errno;
-	return take_fd(&fd);
-}
 
 static struct sv_request *decode(const uint8_t *buf, size_t n, const char **why)
 {
@@ -260,7 +243,7 @@ int servicesd_main(int argc, char **argv)
 			 "and a daemon that double-forks out of its session is not stopped with it", strerror(-r));
 	mkdir("/run/guestinit", 0755);
 	supervisor_init(the_loop);
-	int nfd = listen_unix(SVC_NOTIFY_PATH, SOCK_DGRAM, 0666);
+	int nfd = unixsock_listen(SVC_NOTIFY_PATH, SOCK_DGRAM, 0666);
 	if (nfd >= 0) {
 		int one = 1;
 		setsockopt(nfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
@@ -268,7 +251,7 @@ int servicesd_main(int argc, char **argv)
 	} else {
 		log_warn("services", SVC_NOTIFY_PATH ": %s; Type=notify services will time out", strerror(-nfd));
 	}
-	int lfd = listen_unix(SVC_SOCKET_PATH, SOCK_SEQPACKET, 0666);
+	int lfd = unixsock_listen(SVC_SOCKET_PATH, SOCK_SEQPACKET, 0666);
 	if (lfd < 0) {
 		log_err("services", SVC_SOCKET_PATH ": %s", strerror(-lfd));
 		return 1;

@@ -318,6 +318,26 @@ static void run_cmds(struct svc *s, enum phase ph, const struct unit_cmds *cmds)
 	run_next_cmd(s);
 }
 
+/* The environment of the next commands, with one more variable; the unit's own was checked
+ * at start, so the old one stays only if memory runs out. */
+static void set_env(struct svc *s, const char *extra)
+{
+	char *v[] = { (char *)extra, NULL }, err[256];
+	char **env = svc_exec_environment(&s->unit, v, err, sizeof(err));
+	if (env) {
+		svc_strv_free(s->env);
+		s->env = env;
+	}
+}
+
+/* ExecReload= and ExecStop= get $MAINPID. */
+static void set_env_mainpid(struct svc *s)
+{
+	char mainpid[32];
+	snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)s->main_pid);
+	set_env(s, mainpid);
+}
+
 static void arm_timeout(struct svc *s, uint64_t ms)
 {
 	cancel(&s->timer);
@@ -433,16 +453,8 @@ static void enter_start(struct svc *s)
 	}
 	s->phase = PH_START;
 	char err[256];
-	if (u->type == UNIT_NOTIFY) {
-		char **env = NULL;
-		char *extra[] = { "NOTIFY_SOCKET=" SVC_NOTIFY_PATH, NULL };
-		char e2[256];
-		env = svc_exec_environment(u, extra, e2, sizeof(e2));
-		if (env) {
-			svc_strv_free(s->env);
-			s->env = env;
-		}
-	}
+	if (u->type == UNIT_NOTIFY)
+		set_env(s, "NOTIFY_SOCKET=" SVC_NOTIFY_PATH);
 	pid_t pid = spawn_cmd(s, &u->start.v[0], &s->main_report, err, sizeof(err));
 	if (pid < 0) {
 		phase_failed(s, err);
@@ -796,15 +808,7 @@ static void begin_stop(struct svc *s, bool manual, bool failed)
 	bool was_up = s->phase == PH_NONE;
 	arm_timeout(s, s->unit.timeout_stop_ms);
 	if (was_up && s->unit.stop.n > 0) {
-		char mainpid[32];
-		snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)s->main_pid);
-		char *extra[] = { mainpid, NULL };
-		char err[256];
-		char **env = svc_exec_environment(&s->unit, extra, err, sizeof(err));
-		if (env) {
-			svc_strv_free(s->env);
-			s->env = env;
-		}
+		set_env_mainpid(s);
 		if (s->ctl_pid <= 0) {
 			run_cmds(s, PH_STOP, &s->unit.stop);
 			return;
@@ -1224,16 +1228,7 @@ static void job_run(struct svc *s)
 			return;
 		}
 		set_state(s, ST_RELOADING);
-		{
-			char mainpid[32], err[256];
-			snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)s->main_pid);
-			char *extra[] = { mainpid, NULL };
-			char **env = svc_exec_environment(&s->unit, extra, err, sizeof(err));
-			if (env) {
-				svc_strv_free(s->env);
-				s->env = env;
-			}
-		}
+		set_env_mainpid(s);
 		arm_timeout(s, s->unit.timeout_start_ms);
 		run_cmds(s, PH_RELOAD, &s->unit.reload);
 		return;

@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "signames.h"
+#include "textlines.h"
 
 const char *const unit_dirs[] = { "/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system",
 				  "/usr/lib/systemd/system" };
@@ -347,9 +348,8 @@ struct parse_ctx {
 	unit_warn_fn warn;
 	void *warn_ctx;
 	unsigned warnings;
-	const char *buf;
-	size_t len, pos;
-	unsigned phys_line, cur_line, pending_blank;
+	struct text_lines text;
+	unsigned cur_line, pending_blank;
 	char logical[UNIT_MAX_LINE + 2];
 	char value[UNIT_MAX_LINE + 2];
 	char reported[32][48]; /* unsupported keys already reported, so each is said once */
@@ -795,20 +795,6 @@ static int handler(void *user, const char *section, const char *name, const char
 
 /* ---- the reader in front of inih --------------------------------------------------------- */
 
-static long next_physical(struct parse_ctx *p, const char **s)
-{
-	if (p->pos >= p->len)
-		return -1;
-	const char *start = p->buf + p->pos;
-	const char *nl = memchr(start, '\n', p->len - p->pos);
-	size_t n = nl ? (size_t)(nl - start) : p->len - p->pos;
-	p->pos += n + (nl ? 1 : 0);
-	p->phys_line++;
-	*s = start;
-	if (n > 0 && start[n - 1] == '\r')
-		n--;
-	return (long)n;
-}
 
 static bool is_key_char(char c)
 {
@@ -824,17 +810,17 @@ static char *reader(char *str, int num, void *stream)
 		return str;
 	}
 	const char *s;
-	long n = next_physical(p, &s);
+	long n = text_next_line(&p->text, &s);
 	if (n < 0)
 		return NULL;
-	p->cur_line = p->phys_line;
+	p->cur_line = p->text.line;
 	size_t len = 0;
 	bool bad = false, first = true;
 	for (;;) {
 		if (!first && n > 0 && (*s == '#' || *s == ';')) {
 			/* a comment inside a continuation is dropped and the continuation goes on, as
 			 * systemd does */
-			long m = next_physical(p, &s);
+			long m = text_next_line(&p->text, &s);
 			p->pending_blank++;
 			if (m < 0)
 				break;
@@ -851,7 +837,7 @@ static char *reader(char *str, int num, void *stream)
 		first = false;
 		if (len > 0 && p->logical[len - 1] == '\\') {
 			p->logical[len - 1] = ' ';
-			long m = next_physical(p, &s);
+			long m = text_next_line(&p->text, &s);
 			if (m < 0)
 				break;
 			n = m;
@@ -916,7 +902,7 @@ unsigned unit_parse_text(struct unit *u, const char *file, const char *text, siz
 		refuse(u, "%s: out of memory while reading it", file);
 		return 1;
 	}
-	*p = (struct parse_ctx){ .u = u, .file = file, .warn = warn, .warn_ctx = ctx, .buf = text, .len = len };
+	*p = (struct parse_ctx){ .u = u, .file = file, .warn = warn, .warn_ctx = ctx, .text = { .buf = text, .len = len } };
 	if (ini_parse_stream(reader, p, handler, p) < 0)
 		warn_at(p, "could not be parsed: out of memory");
 	return p->warnings;
