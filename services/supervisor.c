@@ -508,13 +508,42 @@ static void enter_running(struct svc *s)
 		job_done(s, 0, NULL);
 }
 
+/* A pid some file names is this service's only if it is in the service's cgroup; without
+ * cgroups, only if it started after the service did (a reused pid belongs to an older or
+ * unrelated process). */
+static bool pid_is_ours(const struct svc *s, pid_t pid)
+{
+	if (pid <= 1 || kill(pid, 0) < 0)
+		return false;
+	if (svc_cgroup_available()) {
+		char owner[SVC_NAME_MAX + 1];
+		return svc_cgroup_of_pid(pid, owner, sizeof(owner)) == 0 && !strcmp(owner, s->name);
+	}
+	char p[64], buf[1024];
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(p, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return false;
+	const char *rp = strrchr(buf, ')'); /* the command may hold spaces and parentheses */
+	unsigned long long start = 0;
+	if (!rp || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			  &start) != 1)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	uint64_t started_ms = start * 1000 / (uint64_t)sysconf(_SC_CLK_TCK);
+	uint64_t age_ms = now_ms() - s->since_ms; /* since the start began (CLOCK_MONOTONIC) */
+	uint64_t boot_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	return started_ms + 10 >= boot_ms - age_ms;
+}
+
 /* forking: the main process is the one the pidfile names, else the only one left. */
 static bool find_forked_main(struct svc *s)
 {
 	if (s->unit.pid_file) {
 		_cleanup_fclose_ FILE *f = fopen(s->unit.pid_file, "re");
 		long pid;
-		if (f && fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, 0) == 0) {
+		if (f && fscanf(f, "%ld", &pid) == 1 && pid_is_ours(s, (pid_t)pid)) {
 			s->main_pid = (pid_t)pid;
 			s->main_start_ms = now_ms();
 			return true;

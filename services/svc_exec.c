@@ -214,15 +214,9 @@ char **svc_exec_expand(char *const *argv, char *const *env)
 						val = "";
 					skip = (size_t)(end - p) + 1;
 				}
-			} else if (p[0] == '$' && is_var_char(p[1])) {
-				size_t n = 1;
-				while (is_var_char(p[n]))
-					n++;
-				val = env_get(env, p + 1, n - 1);
-				if (!val)
-					val = "";
-				skip = n;
 			}
+			/* $VAR inside a word stays as it is: systemd expands only ${VAR} there, so
+			 * that a shell's $n or $(...) in "sh -c '...'" reaches the shell */
 			if (!skip) {
 				val = p;
 				skip = 1;

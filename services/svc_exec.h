@@ -39,8 +39,9 @@ void svc_exec_failure(int report_fd, char *buf, size_t cap);
  * Environment= and EnvironmentFile= in order, and extra ("NAME=VALUE", may be NULL). Returns
  * a NULL-terminated array to free with svc_strv_free, or NULL with err set. */
 char **svc_exec_environment(const struct unit *u, char *const *extra, char *err, size_t errcap);
-/* Expands $VAR and ${VAR} in argv from env, as systemd does: "$VAR" alone splits into words,
- * "${VAR}" never does. */
+/* Expands variables in argv from env, as systemd does: a word that is "$VAR" becomes the
+ * value's words, "${VAR}" anywhere becomes the value (one word), "$$" is "$"; "$VAR" inside
+ * a word is left alone. */
 char **svc_exec_expand(char *const *argv, char *const *env);
 void svc_strv_free(char **v);
 

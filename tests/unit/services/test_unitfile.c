@@ -249,7 +249,7 @@ START_TEST(variable_expansion)
 	char *argv[] = { "/bin/echo", "$A", "${A}", "pre$B.post", "$$B", "${NOPE}z", NULL };
 	char **out = svc_exec_expand(argv, env);
 	ck_assert_ptr_nonnull(out);
-	const char *want[] = { "/bin/echo", "one", "two", "one two", "prex.post", "$B", "z", NULL };
+	const char *want[] = { "/bin/echo", "one", "two", "one two", "pre$B.post", "$B", "z", NULL };
 	for (int i = 0; want[i]; i++)
 		ck_assert_str_eq(out[i], want[i]);
 	ck_assert_ptr_null(out[7]);

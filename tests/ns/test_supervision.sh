@@ -1,0 +1,191 @@
+#!/bin/bash
+# Supervision cases (research/supervision-anchors.md §9.2): the Restart= matrix,
+# RestartPreventExitStatus, the backoff curve and the crash loop's cost, forking daemons with
+# a late, missing or stale pidfile, readiness timeouts, log durability, concurrent control,
+# reload of a stopped service, and a hanging status in --status-all.
+SUITE=supervision
+. "$(dirname "$0")/lib.sh"
+
+ns_root supervision
+R=$ROOT
+mkdir -p "$R/etc/systemd/system" "$R/etc/init.d"
+unit() { cat > "$R/etc/systemd/system/$1.service"; }
+rc_of() { "$@" >/dev/null 2>&1; echo $?; }
+S() { ns_exec service "$@"; }
+runs() { ns_exec sh -c "cat /run/$1.runs 2>/dev/null | wc -l"; }
+
+# ---- the Restart= matrix: exit 0, exit 1 and SIGKILL under each policy ---------------------
+policies="no always on-success on-failure on-abnormal on-abort"
+for p in $policies; do
+  for how in 0 1 kill; do
+    # "$$$$": a unit's "$$" is a literal "$" (systemd.service(5)), so the shell gets "$$"
+    case $how in kill) end='kill -9 $$$$' ;; *) end="exit $how" ;; esac
+    unit "m-$p-$how" <<EOF
+[Service]
+ExecStart=/bin/sh -c 'echo run >> /run/m-$p-$how.runs; sleep 0.3; $end'
+Restart=$p
+RestartSec=100ms
+EOF
+  done
+done
+unit prevent <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'echo run >> /run/prevent.runs; sleep 0.2; exit 3'
+Restart=always
+RestartPreventExitStatus=3
+EOF
+unit backoff <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'date +%s%N >> /run/backoff.runs; exit 1'
+Restart=always
+EOF
+unit late <<'EOF'
+[Service]
+Type=forking
+PIDFile=/run/late.pid
+ExecStart=/bin/sh -c "setsid sh -c 'sleep 0.5; echo $$$$ > /run/late.pid; exec sleep 1011' & exit 0"
+EOF
+unit nopid <<'EOF'
+[Service]
+Type=forking
+ExecStart=/bin/sh -c 'setsid sleep 1012 & exit 0'
+EOF
+unit badparent <<'EOF'
+[Service]
+Type=forking
+ExecStart=/bin/sh -c 'exit 3'
+EOF
+unit stale <<'EOF'
+[Service]
+Type=forking
+PIDFile=/run/stale.pid
+TimeoutStartSec=1
+ExecStart=/bin/sh -c 'echo 1 > /run/stale.pid; exit 0'
+EOF
+unit silent <<'EOF'
+[Service]
+Type=notify
+TimeoutStartSec=1
+ExecStart=/bin/sleep 1013
+EOF
+unit chatty <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'n=$(cat /run/chatty.n 2>/dev/null || echo 0); echo $((n + 1)) > /run/chatty.n; i=0; while [ $i -lt 2000 ]; do echo "run$n line$i"; i=$((i + 1)); done; [ $n -ge 2 ] && exec sleep 1000; exit 1'
+Restart=always
+EOF
+unit slowstart <<'EOF'
+[Service]
+ExecStartPre=/bin/sh -c 'echo pre >> /run/slowstart.runs; sleep 0.5'
+ExecStart=/bin/sleep 1014
+EOF
+unit slowstop <<'EOF'
+[Service]
+ExecStart=/bin/sleep 1015
+ExecStop=/bin/sh -c 'sleep 1; kill $MAINPID'
+EOF
+unit reloadable <<'EOF'
+[Service]
+ExecStart=/bin/sleep 1016
+ExecReload=/bin/true
+EOF
+printf '#!/bin/sh\ncase "$1" in status) sleep 100;; esac\n' > "$R/etc/init.d/hang"
+printf '#!/bin/sh\ncase "$1" in status) echo ok; exit 0;; esac\n' > "$R/etc/init.d/okay"
+chmod +x "$R/etc/init.d/hang" "$R/etc/init.d/okay"
+
+ns_start supervision
+for p in $policies; do for how in 0 1 kill; do S "m-$p-$how" start >/dev/null 2>&1; done; done
+S prevent start >/dev/null 2>&1
+sleep 2
+# systemd.service(5), Table 2: which ends restart under which policy
+want() {
+  case "$1-$2" in
+    always-*|on-success-0|on-failure-1|on-failure-kill|on-abnormal-kill|on-abort-kill) echo yes ;;
+    *) echo no ;;
+  esac
+}
+for p in $policies; do
+  for how in 0 1 kill; do
+    n=$(runs "m-$p-$how")
+    got=no; [ "$n" -ge 2 ] && got=yes
+    what="exit $how"; [ "$how" = kill ] && what=SIGKILL
+    check "Restart=$p, main ends by $what: restarted=$(want "$p" "$how") (ran $n times)" \
+      test "$got" = "$(want "$p" "$how")"
+  done
+done
+check "RestartPreventExitStatus=3 with Restart=always: exit 3 is not restarted" test "$(runs prevent)" = 1
+
+# ---- backoff: immediate, then doubling from 100 ms; StartLimitBurst ends it cheaply --------
+sd=$(pgrep -P "$PID1" -f guestinit-servicesd | head -n 1)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+c0=$(ticks "$sd"); t0=$(now_ms)
+S backoff start >/dev/null 2>&1
+wait_for 10 ns_says 'Active: failed' service backoff status
+t1=$(now_ms); c1=$(ticks "$sd")
+mapfile -t ts < <(ns_exec cat /run/backoff.runs)
+gaps=
+for ((i = 1; i < ${#ts[@]}; i++)); do gaps="$gaps $(( (ts[i] - ts[i - 1]) / 1000000 ))"; done
+check "a crash loop: 5 starts, then failed (runs: ${#ts[@]})" test "${#ts[@]}" = 5
+set -- $gaps
+check "... the first restart is immediate (${1:-?} ms), then 100, 200, 400 ms (gaps:$gaps)" \
+  test "${1:-999}" -lt 80 -a "${2:-0}" -ge 90 -a "${3:-0}" -ge 190 -a "${4:-0}" -ge 390
+hz=$(getconf CLK_TCK)
+cpu_pct=$(( (c1 - c0) * 1000 * 100 / hz / (t1 - t0 + 1) ))
+check "... and costs the supervisor ${cpu_pct}% of a core while it lasts (goal < 5%)" test "$cpu_pct" -lt 5
+ran_again() { [ "$(runs backoff)" -gt 5 ]; }
+ns_exec systemctl reset-failed backoff
+S backoff start >/dev/null 2>&1
+check "... a manual start after reset-failed runs it again" wait_for 5 ran_again
+S backoff stop >/dev/null 2>&1
+
+# ---- forking daemons -----------------------------------------------------------------------
+t0=$(now_ms); S late start; rc=$?; t1=$(now_ms)
+check "forking with a pidfile written 0.5 s after the parent exits: start waits for it ($((t1 - t0)) ms, status $rc)" \
+  test "$rc" = 0 -a $((t1 - t0)) -ge 450
+check "... and the main PID is the pidfile's" \
+  test "$(ns_exec systemctl status late | sed -n 's/.*Main PID: \([0-9]*\).*/\1/p')" = "$(ns_exec cat /run/late.pid)"
+check "forking without PIDFile=: the only process left is the main one" \
+  eval 'S nopid start && ns_exec systemctl status nopid | grep -q "Main PID: [0-9]* (sleep)"'
+check "forking whose parent exits 3: start fails with 1, state failed" \
+  eval '[ "$(rc_of S badparent start)" = 1 ] && ns_says "Active: failed" service badparent status'
+check "a pidfile naming a live process of another service (pid reuse) is not taken: start fails" \
+  eval '[ "$(rc_of S stale start)" = 1 ] && ns_says "PIDFile= never named a live process" service stale status'
+check "... and PID 1 still runs" test -e "/proc/$PID1"
+
+# ---- readiness -------------------------------------------------------------------------------
+t0=$(now_ms); rc=$(rc_of S silent start); t1=$(now_ms)
+check "Type=notify without READY=1: start fails at TimeoutStartSec=1 ($((t1 - t0)) ms, status $rc)" \
+  test "$rc" = 1 -a $((t1 - t0)) -ge 900 -a $((t1 - t0)) -lt 5000
+check "... and its process is gone" wait_for 3 sh -c '! pgrep -f "slee[p] 1013" >/dev/null'
+
+# ---- log durability across restarts ----------------------------------------------------------
+S chatty start >/dev/null 2>&1
+check "every line of three runs reaches the log (6000 lines through one pipe across restarts)" \
+  wait_for 10 eval '[ "$(ns_exec sh -c "grep -c \"^run[0-2] line\" /var/log/guestinit/chatty.log")" = 6000 ]'
+check "... in order within each run" eval 'ns_exec sh -c "grep \"^run1 \" /var/log/guestinit/chatty.log" | awk "{ sub(/line/, \"\", \$2); if (\$2 != NR - 1) exit 1 }"'
+check "service NAME logs -n 2 prints the last two lines" \
+  test "$(ns_exec service chatty logs -n 2 | wc -l)" = 2
+
+# ---- concurrent control ----------------------------------------------------------------------
+starters=
+for i in 1 2 3 4 5; do S slowstart start >"$WORK/par$i" 2>&1 & starters="$starters $!"; done
+for p in $starters; do wait "$p"; done
+check "five starts at once: one start (ExecStartPre ran $(runs slowstart) time(s))" test "$(runs slowstart)" = 1
+check "... one main process" test "$(pgrep -fc 'sleep 1014')" = 1
+S slowstop start
+S slowstop stop & stopper=$!
+sleep 0.3
+t0=$(now_ms); S slowstop start; rc=$?; t1=$(now_ms)
+wait "$stopper"
+check "a start during a stop waits for the stop ($((t1 - t0)) ms) and then starts ($rc)" \
+  eval '[ "$rc" = 0 ] && [ $((t1 - t0)) -ge 500 ] && ns_says "^active$" systemctl is-active slowstop'
+check "reload of a stopped service: status 7 (not running)" test "$(rc_of S reloadable reload)" = 7
+check "reload of a running one: 0" eval 'S reloadable start && S reloadable reload'
+
+# ---- --status-all with a hanging status ------------------------------------------------------
+t0=$(now_ms)
+out=$(ns_exec env SERVICE_STATUS_TIMEOUT=1 service --status-all 2>&1)
+t1=$(now_ms)
+check "--status-all cuts off a hanging status as [ ? ] ($((t1 - t0)) ms)" \
+  eval 'grep -qx " \[ ? \]  hang" <<<"$out" && grep -qx " \[ + \]  okay" <<<"$out" && [ $((t1 - t0)) -lt 5000 ]'
+check "... and kills it" wait_for 3 sh -c '! pgrep -f "slee[p] 100$" >/dev/null'
+finish
