@@ -416,18 +416,18 @@ int service_main(int argc, char **argv)
 		return 1;
 	}
 	bool has_script = svc_has_initd("", name);
-	if (getenv("GUESTINIT_INITD_HOOK")) {
-		/* called by the init-functions hook from inside NAME's script: only a unit is ours;
-		 * 100 tells the script to go on by itself */
-		if (svc_resolve("", name) != SVC_UNIT)
-			return 100;
-		unsetenv("GUESTINIT_INITD_HOOK");
-	}
 	char unit_name[SVC_NAME_MAX + 1];
 	snprintf(unit_name, sizeof(unit_name), "%s", name);
 	if (!has_script)
 		svc_name_strip(unit_name);
 	enum svc_kind kind = svc_resolve("", has_script ? name : unit_name);
+	if (getenv("GUESTINIT_INITD_HOOK")) {
+		/* called by the init-functions hook from inside NAME's script: only a unit is ours;
+		 * 100 tells the script to go on by itself */
+		if (kind != SVC_UNIT)
+			return 100;
+		unsetenv("GUESTINIT_INITD_HOOK");
+	}
 	if (kind == SVC_NONE) {
 		fprintf(stderr, "%s: unrecognized service\n", name);
 		return 1;

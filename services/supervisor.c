@@ -65,6 +65,7 @@ struct svc {
 	enum svc_kind kind;
 	struct unit unit;
 	char unit_path[PATH_MAX];
+	unsigned long long stamp; /* of the definition's files when last read; 0: never read */
 	enum sv_state state;
 	enum phase phase;
 	const struct unit_cmds *cmds;
@@ -172,15 +173,17 @@ static void unit_warning(void *ctx, const char *file, unsigned line, const char 
 		log_warn("services", "%s: %s: %s", s->name, file, msg);
 }
 
-/* (Re)reads the definition; only while the service is not running, so that a running
- * service keeps the definition it was started with (as systemd does until daemon-reload). */
-static void load_definition(struct svc *s)
+/* (Re)reads the definition when its files changed (or always, for daemon-reload); only
+ * while the service is not running, so that a running service keeps the definition it was
+ * started with, as systemd does. Its warnings are logged once per change. */
+static void load_definition(struct svc *s, bool force)
 {
+	unsigned long long stamp = svc_definition_stamp("", s->name);
+	if (!force && s->stamp == stamp && s->stamp != 0)
+		return;
+	s->stamp = stamp ? stamp : 1;
 	unit_free(&s->unit);
-	s->unit_path[0] = '\0';
-	s->kind = svc_resolve("", s->name);
-	if (s->kind == SVC_UNIT)
-		unit_load("", s->name, &s->unit, s->unit_path, sizeof(s->unit_path), unit_warning, s);
+	s->kind = svc_resolve_unit("", s->name, &s->unit, s->unit_path, sizeof(s->unit_path), unit_warning, s);
 }
 
 static struct svc *get(const char *name)
@@ -197,7 +200,7 @@ static struct svc *get(const char *name)
 	s->backoff = (struct backoff)BACKOFF_INIT;
 	s->log = (struct svc_log){ .pipe_r = -1, .pipe_w = -1, .file_fd = -1 };
 	s->since_ms = now_ms();
-	load_definition(s);
+	load_definition(s, false);
 	s->next = services;
 	services = s;
 	return s;
@@ -405,7 +408,7 @@ static void begin_start(struct svc *s)
 {
 	cancel(&s->restart_timer);
 	if (s->state != ST_AUTO_RESTART)
-		load_definition(s);
+		load_definition(s, false);
 	if (s->kind != SVC_UNIT) {
 		start_failed_early(s, "its unit file is gone");
 		return;
@@ -1363,7 +1366,7 @@ void supervisor_request(int client, struct sv_request *req)
 		} else {
 			for (struct svc *s = services; s; s = s->next)
 				if (!is_active(s) && !s->job_running && s->state != ST_STARTING && s->state != ST_STOPPING)
-					load_definition(s);
+					load_definition(s, true);
 			send_reply(client, 0, NULL, NULL);
 		}
 		supervisor_free_request(req);
@@ -1387,7 +1390,7 @@ void supervisor_request(int client, struct sv_request *req)
 	}
 	struct svc *s = find(req->name);
 	if (s && !s->job_running && (s->state == ST_INACTIVE || s->state == ST_FAILED))
-		load_definition(s); /* an idle service picks up an edited or new definition */
+		load_definition(s, false); /* an idle service picks up an edited or new definition */
 	else if (!s)
 		s = get(req->name);
 	if (!s) {

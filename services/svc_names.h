@@ -22,6 +22,15 @@ enum svc_kind { SVC_NONE, SVC_UNIT, SVC_INITD };
 /* Which definition supervises NAME under root (normally ""): the unit when there is one
  * (unless it says [X-Guestinit] UseInitScript=yes), else an executable init.d script. */
 enum svc_kind svc_resolve(const char *root, const char *name);
+/* The same, keeping what was read: for SVC_UNIT, u (to unit_free) and path are the unit;
+ * otherwise u is empty. Problems in the unit go to warn. */
+struct unit;
+enum svc_kind svc_resolve_unit(const char *root, const char *name, struct unit *u, char *path, size_t cap,
+			       void (*warn)(void *ctx, const char *file, unsigned line, const char *msg), void *ctx);
+/* A number that changes when any file of NAME's definition changes (its units and drop-ins
+ * in every unit folder, its init script), so that an unchanged definition is not read
+ * again. */
+unsigned long long svc_definition_stamp(const char *root, const char *name);
 bool svc_has_initd(const char *root, const char *name);
 
 #endif

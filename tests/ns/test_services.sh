@@ -56,6 +56,11 @@ UnknownKey=1
 EOF
 mkdir -p "$R/etc/default"
 printf 'FROMFILE=filevalue\n' > "$R/etc/default/envy"
+unit noisy <<'EOF'
+[Service]
+ExecStart=/bin/sleep 1000
+ProtectSystem=full
+EOF
 unit sockety <<'EOF'
 [Service]
 ExecStart=/bin/sleep 1000
@@ -146,7 +151,11 @@ check "... Environment=, EnvironmentFile=, WorkingDirectory=, UMask= apply" \
 check "... RuntimeDirectory= exists" ns_exec test -d /run/envy
 check "... it is active (exited)" ns_says 'Active: active \(exited\)' service envy status
 check "garbage lines in a unit are reported, not fatal" grep -q "envy: .*envy.service:.*expected Key=Value" "$CONSOLE"
-check "... an unsupported key is named once" test "$(grep -c "unsupported key UnknownKey\|unknown section \[Weird" "$CONSOLE")" -ge 1
+check "... a broken section header and an unknown key are each named once" \
+  test "$(grep -c "invalid section header '\[Weird'" "$CONSOLE")/$(grep -c "unsupported key UnknownKey= in \[Service\]" "$CONSOLE")" = 1/1
+for i in 1 2 3; do S noisy status >/dev/null 2>&1; done
+check "an unsupported key is reported once, however often an idle unit is asked about" \
+  test "$(grep -c "noisy: .*unsupported key ProtectSystem=" "$CONSOLE")" = 1
 
 # refusals
 check "a unit that needs socket activation is refused with the reason" \
