@@ -1529,7 +1529,10 @@ static struct sv_request *internal_request(const char *verb, const char *name)
 	struct sv_request *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->fds[0] = r->fds[1] = r->fds[2] = -1;
+	/* no caller: an init script run at boot or shutdown prints to the console, ours */
+	r->fds[0] = -1;
+	r->fds[1] = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	r->fds[2] = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	r->privileged = true;
 	r->verb = strdup(verb);
 	r->name = strdup(name);

@@ -191,4 +191,13 @@ check "an unsupported systemctl verb gets one line saying what is supported" \
   says_with 1 "supported: start stop" systemctl isolate rescue.target
 ns_exec systemctl enable sleeper >/dev/null 2>&1
 check "systemctl enable without [Install] says it is static" ns_says '^static$' systemctl is-enabled sleeper
+
+# shutdown stops the services, newest first, before PID 1's final kill
+S sleeper start && S fakesvc start >/dev/null
+ns_power poweroff
+ns_wait_exit 20
+check "poweroff ends the namespace (status $RC)" test "$RC" != 124
+check "... after the supervisor stopped every service" grep -q "every service is stopped" "$CONSOLE"
+check "... the init script's stop ran, printing to the console" \
+  eval 'sed -n "/stopping every service/,\$p" "$CONSOLE" | grep -q "^stopped fakesvc$"'
 finish
