@@ -56,6 +56,32 @@ UnknownKey=1
 EOF
 mkdir -p "$R/etc/default"
 printf 'FROMFILE=filevalue\n' > "$R/etc/default/envy"
+# the execution keys, each leaving a trace the suite reads back
+unit keys <<'EOF'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+User=nobody
+Group=nogroup
+SupplementaryGroups=tty
+Nice=7
+LimitNOFILE=321:654
+LimitCORE=0
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_KILL
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+NoNewPrivileges=yes
+StateDirectory=keys-state
+LogsDirectory=keys-logs
+RuntimeDirectory=keys-run
+RuntimeDirectoryMode=0750
+StandardOutput=file:/run/keys-run/out
+StandardError=append:/run/keys-run/err
+ExecStartPre=+/bin/sh -c 'id -u > /run/keys.pre'
+ExecStart=/bin/sh -c 'id -u; id -g; id -G; cat /proc/self/stat | cut -d" " -f19; ulimit -n; ulimit -Hn; ulimit -c; grep -E "^(CapBnd|CapAmb|NoNewPrivs)" /proc/self/status; echo to-stderr >&2'
+ExecStartPost=/bin/sh -c 'echo post > /run/keys-run/post'
+ExecStop=/bin/sh -c 'echo stop > /var/lib/keys-state/stopped'
+ExecStopPost=+/bin/sh -c 'echo poststop > /run/keys.poststop'
+EOF
 unit noisy <<'EOF'
 [Service]
 ExecStart=/bin/sleep 1000
@@ -156,6 +182,23 @@ check "... a broken section header and an unknown key are each named once" \
 for i in 1 2 3; do S noisy status >/dev/null 2>&1; done
 check "an unsupported key is reported once, however often an idle unit is asked about" \
   test "$(grep -c "noisy: .*unsupported key ProtectSystem=" "$CONSOLE")" = 1
+
+# the execution keys
+check "a unit using every execution key starts" S keys start
+out=$(ns_exec cat /run/keys-run/out 2>/dev/null | tr '\n\t' '  ')
+nobody=$(ns_exec id -u nobody) nogroup=$(ns_exec getent group nogroup | cut -d: -f3) tty=$(ns_exec getent group tty | cut -d: -f3)
+ids_ok() { local w; read -ra w <<<"$out"; [ "${w[0]:-}" = "$nobody" ] && [ "${w[1]:-}" = "$nogroup" ] && grep -qw "$tty" <<<"${w[*]:2:3}"; }
+check "User=, Group=, SupplementaryGroups=: $nobody/$nogroup/+$tty" ids_ok
+check "Nice=7, LimitNOFILE=321:654, LimitCORE=0 (got: $out)" grep -q " 7 321 654 0 " <<<" $out"
+check "CapabilityBoundingSet= and AmbientCapabilities=: only NET_BIND_SERVICE and KILL, NET_BIND_SERVICE ambient" \
+  grep -q "CapBnd: 0000000000000420 CapAmb: 0000000000000400 NoNewPrivs: 1" <<<"$out"
+check "StandardOutput=file:, StandardError=append: (stderr)" ns_exec grep -qx to-stderr /run/keys-run/err
+check "'+' runs without User= (ExecStartPre as root)" ns_exec grep -qx 0 /run/keys.pre
+check "ExecStartPost= ran" ns_exec test -f /run/keys-run/post
+check "StateDirectory=, LogsDirectory= exist and belong to the user" \
+  eval '[ "$(ns_exec stat -c %U /var/lib/keys-state)/$(ns_exec stat -c %U /var/log/keys-logs)" = nobody/nobody ]'
+check "RuntimeDirectoryMode=0750" test "$(ns_exec stat -c %a /run/keys-run)" = 750
+check "stop runs ExecStop= and ExecStopPost=" eval 'S keys stop && ns_exec test -f /var/lib/keys-state/stopped && ns_exec test -f /run/keys.poststop'
 
 # refusals
 check "a unit that needs socket activation is refused with the reason" \
