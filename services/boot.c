@@ -206,36 +206,34 @@ static int find_entry(const char *name)
 
 static void add_entry(const char *name);
 
-static void describe(struct entry *e)
+/* Ordering from the unit add_entry read (u, which this frees), else from the script's LSB
+ * header. */
+static void describe(struct entry *e, struct unit *u)
 {
 	if (e->kind == SVC_UNIT) {
-		struct unit u;
-		char path[PATH_MAX];
-		if (unit_load("", e->name, &u, path, sizeof(path), NULL, NULL) > 0) {
-			for (size_t i = 0; i < u.after.n; i++)
-				strv_push(&e->after, u.after.v[i]);
-			for (size_t i = 0; i < u.before.n; i++)
-				strv_push(&e->before, u.before.v[i]);
-			struct unit_strv *pulls[] = { &u.wants, &u.requires, &u.binds_to };
-			char pulled[64][SVC_NAME_MAX + 1];
-			size_t np = 0;
-			for (size_t k = 0; k < ARRAY_SIZE(pulls); k++)
-				for (size_t i = 0; i < pulls[k]->n && np < ARRAY_SIZE(pulled); i++) {
-					size_t l = strlen(pulls[k]->v[i]);
-					if (l > 8 && !strcmp(pulls[k]->v[i] + l - 8, ".service") && !strchr(pulls[k]->v[i], '@'))
-						snprintf(pulled[np++], sizeof(pulled[0]), "%s", pulls[k]->v[i]);
-				}
-			unit_free(&u);
-			strv_push(&e->provides, e->name);
-			/* e may move when entries grows: it is not used after this */
-			for (size_t i = 0; i < np; i++) {
-				svc_name_strip(pulled[i]);
-				add_entry(pulled[i]);
+		for (size_t i = 0; i < u->after.n; i++)
+			strv_push(&e->after, u->after.v[i]);
+		for (size_t i = 0; i < u->before.n; i++)
+			strv_push(&e->before, u->before.v[i]);
+		struct unit_strv *pulls[] = { &u->wants, &u->requires, &u->binds_to };
+		char pulled[64][SVC_NAME_MAX + 1];
+		size_t np = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(pulls); k++)
+			for (size_t i = 0; i < pulls[k]->n && np < ARRAY_SIZE(pulled); i++) {
+				size_t l = strlen(pulls[k]->v[i]);
+				if (l > 8 && !strcmp(pulls[k]->v[i] + l - 8, ".service") && !strchr(pulls[k]->v[i], '@'))
+					snprintf(pulled[np++], sizeof(pulled[0]), "%s", pulls[k]->v[i]);
 			}
-			return;
+		unit_free(u);
+		strv_push(&e->provides, e->name);
+		/* e may move when entries grows: it is not used after this */
+		for (size_t i = 0; i < np; i++) {
+			svc_name_strip(pulled[i]);
+			add_entry(pulled[i]);
 		}
-		unit_free(&u);
+		return;
 	}
+	unit_free(u);
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), INITD_DIR "/%s", e->name);
 	struct lsb_info l;
@@ -258,17 +256,21 @@ static void add_entry(const char *name)
 	const char *why;
 	if (svc_name_check(name, &why) < 0 || find_entry(name) >= 0 || nentries >= MAX_BOOT)
 		return;
-	enum svc_kind k = svc_resolve("", name);
+	struct unit u;
+	char path[PATH_MAX];
+	enum svc_kind k = svc_resolve_unit("", name, &u, path, sizeof(path), NULL, NULL);
 	if (k == SVC_NONE)
 		return;
 	struct entry *ne = realloc(entries, (nentries + 1) * sizeof(*ne));
-	if (!ne)
+	if (!ne) {
+		unit_free(&u);
 		return;
+	}
 	entries = ne;
 	struct entry *e = &entries[nentries++];
 	*e = (struct entry){ .kind = k };
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	describe(&entries[nentries - 1]);
+	describe(&entries[nentries - 1], &u);
 }
 
 static void collect(void)

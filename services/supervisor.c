@@ -248,15 +248,19 @@ static void job_done(struct svc *s, int status, const char *err)
 		supervisor_stop_all(stop_all_done);
 }
 
-static void enqueue(struct svc *s, enum job_type type, int client, struct sv_request *req)
+/* Queues a job; done (may be NULL) hears its outcome, also when it finishes at once. */
+static void enqueue(struct svc *s, enum job_type type, int client, struct sv_request *req,
+		    void (*done)(void *ctx, int status), void *ctx)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		send_reply(client, 1, NULL, "out of memory");
 		supervisor_free_request(req);
+		if (done)
+			done(ctx, 1);
 		return;
 	}
-	*j = (struct job){ .type = type, .client = client, .req = req };
+	*j = (struct job){ .type = type, .client = client, .req = req, .done = done, .done_ctx = ctx };
 	struct job **tail = &s->jobs;
 	while (*tail)
 		tail = &(*tail)->next;
@@ -1269,6 +1273,25 @@ static void job_run(struct svc *s)
 	}
 }
 
+/* The job a verb is for a unit; false for a verb units do not have. force-reload without
+ * ExecReload= restarts, as Debian's service does under systemd. */
+static bool unit_job(const struct svc *s, const char *verb, enum job_type *t)
+{
+	static const struct { const char *verb; enum job_type type; } map[] = {
+		{ "start", JOB_START }, { "stop", JOB_STOP }, { "restart", JOB_RESTART },
+		{ "try-restart", JOB_TRY_RESTART }, { "condrestart", JOB_TRY_RESTART }, { "reload", JOB_RELOAD },
+		{ "force-reload", JOB_RELOAD }, { "force-stop", JOB_STOP },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(verb, map[i].verb)) {
+			*t = map[i].type;
+			if (*t == JOB_RELOAD && !strcmp(verb, "force-reload") && s->unit.reload.n == 0)
+				*t = JOB_RESTART;
+			return true;
+		}
+	return false;
+}
+
 static bool is_change(const char *verb)
 {
 	static const char *const verbs[] = { "start", "stop", "restart", "reload", "force-reload", "try-restart",
@@ -1453,25 +1476,17 @@ void supervisor_request(int client, struct sv_request *req)
 		return;
 	}
 	if (s->kind == SVC_INITD) {
-		enqueue(s, JOB_SCRIPT, client, req);
+		enqueue(s, JOB_SCRIPT, client, req, NULL, NULL);
 		return;
 	}
-	static const struct { const char *verb; enum job_type type; } map[] = {
-		{ "start", JOB_START }, { "stop", JOB_STOP }, { "restart", JOB_RESTART },
-		{ "try-restart", JOB_TRY_RESTART }, { "condrestart", JOB_TRY_RESTART }, { "reload", JOB_RELOAD },
-		{ "force-reload", JOB_RELOAD }, { "force-stop", JOB_STOP },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (!strcmp(verb, map[i].verb)) {
-			enum job_type t = map[i].type;
-			if (!strcmp(verb, "force-reload") && s->unit.reload.n == 0)
-				t = JOB_RESTART;
-			enqueue(s, t, client, req);
-			return;
-		}
+	enum job_type t;
+	if (unit_job(s, verb, &t)) {
+		enqueue(s, t, client, req, NULL, NULL);
+		return;
+	}
 	if (svc_has_initd("", s->name)) {
 		/* a verb of the script's own (nginx's configtest, rotate, upgrade): the script runs it */
-		enqueue(s, JOB_SCRIPT, client, req);
+		enqueue(s, JOB_SCRIPT, client, req, NULL, NULL);
 		return;
 	}
 	char msg[1400];
@@ -1506,7 +1521,7 @@ void supervisor_stop_all(void (*done)(void))
 	if (last && last->kind == SVC_INITD) {
 		struct sv_request *r = internal_request("stop", last->name);
 		if (r) {
-			enqueue(last, JOB_SCRIPT, -1, r);
+			enqueue(last, JOB_SCRIPT, -1, r, NULL, NULL);
 			return;
 		}
 		set_state(last, ST_INACTIVE); /* cannot run its stop: PID 1's final TERM/KILL takes it */
@@ -1514,7 +1529,7 @@ void supervisor_stop_all(void (*done)(void))
 		return;
 	}
 	if (last) {
-		enqueue(last, JOB_STOP, -1, NULL);
+		enqueue(last, JOB_STOP, -1, NULL, NULL, NULL);
 		return;
 	}
 	if (stop_all_done) {
@@ -1548,25 +1563,13 @@ void supervisor_submit(const char *name, const char *verb, void (*done)(void *ct
 {
 	struct svc *s = get(name);
 	struct sv_request *r = s ? internal_request(verb, name) : NULL;
-	struct job *j = r ? calloc(1, sizeof(*j)) : NULL;
-	if (!j || s->kind == SVC_NONE) {
+	if (!r || s->kind == SVC_NONE) {
 		supervisor_free_request(r);
-		free(j);
 		done(ctx, 1);
 		return;
 	}
-	static const struct { const char *verb; enum job_type type; } map[] = {
-		{ "start", JOB_START }, { "stop", JOB_STOP }, { "restart", JOB_RESTART } };
-	enum job_type t = JOB_SCRIPT;
-	if (s->kind == SVC_UNIT)
-		for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-			if (!strcmp(verb, map[i].verb))
-				t = map[i].type;
-	*j = (struct job){ .type = t, .client = -1, .req = r, .done = done, .done_ctx = ctx };
-	struct job **tail = &s->jobs;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = j;
-	if (!s->job_running)
-		job_run(s);
+	enum job_type t;
+	if (s->kind != SVC_UNIT || !unit_job(s, verb, &t))
+		t = JOB_SCRIPT;
+	enqueue(s, t, -1, r, done, ctx);
 }
