@@ -13,12 +13,15 @@
 #include "backoff.h"
 #include "cleanup.h"
 #include "evloop.h"
+#include "fdstore.h"
 #include "log.h"
 #include "spawn.h"
 
 enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
 
-enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_NONE };
+/* ARGS_FD_STORE: the daemon gets PID 1's fd store as fds 3 and 4 ("--fd-store 3:4"), so
+ * what it puts there outlives it. */
+enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_FD_STORE };
 
 struct daemon_def {
 	const char *name;
@@ -34,7 +37,7 @@ struct daemon_def {
 static const struct daemon_def daemon_defs[] = {
 	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE, 0 },
 	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST, 0 },
-	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_NONE, 100000 },
+	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_FD_STORE, 100000 },
 };
 #define NDAEMONS ARRAY_SIZE(daemon_defs)
 
@@ -48,6 +51,7 @@ struct daemon {
 };
 
 static struct daemon daemons[NDAEMONS];
+static struct fdstore store = FDSTORE_NONE; /* created once; PID 1 never reads it */
 static struct evloop *loop;
 static struct daemon_env env;
 static bool stopping;
@@ -70,6 +74,10 @@ void daemons_init(struct evloop *l, const struct daemon_env *e)
 	env = *e;
 	for (size_t i = 0; i < NDAEMONS; i++)
 		daemons[i] = (struct daemon){ .backoff = BACKOFF_INIT };
+	int r = fdstore_create(&store);
+	if (r < 0)
+		log_warn("daemons", "no fd store (%s): a restarted services daemon loses its services' log pipes",
+			 strerror(-r));
 }
 
 static void schedule_restart(size_t i, uint64_t ran_ms);
@@ -82,12 +90,16 @@ static void daemon_start(size_t i)
 	snprintf(keep, sizeof(keep), "%d", env.log_file_keep);
 	char *log_argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
 	char *host_argv[] = { (char *)d->applet, "--host", (char *)env.host_uri, NULL };
-	char *bare_argv[] = { (char *)d->applet, NULL };
+	bool with_store = d->args == ARGS_FD_STORE && store.put_fd >= 0;
+	char *store_argv[] = { (char *)d->applet, with_store ? "--fd-store" : NULL, "3:4", NULL };
+	int store_fds[] = { store.put_fd, store.take_fd };
 	struct spawn_opts o = {
 		.path = env.self_exe,
-		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_NONE ? bare_argv : log_argv,
+		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_FD_STORE ? store_argv : log_argv,
 		.envp = d->args == ARGS_HOST ? env.host_envp : env.envp,
 		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
+		.extra_fds = with_store ? store_fds : NULL,
+		.nextra = with_store ? 2 : 0,
 		.flags = SPAWN_SETSID,
 	};
 	pid_t pid = spawn_process(&o);

@@ -66,10 +66,18 @@ pid_t spawn_process(const struct spawn_opts *o)
 	for (int i = 0; i < 3; i++)
 		if (src[i] >= 0 && src[i] < 3)
 			src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+	/* the extras go above their final places before anything lands there */
+	int hi[8];
+	size_t nextra = o->nextra < 8 ? o->nextra : 8;
+	for (size_t k = 0; k < nextra; k++)
+		hi[k] = fcntl(o->extra_fds[k], F_DUPFD_CLOEXEC, 3 + (int)nextra);
 	for (int i = 0; i < 3; i++)
 		if (src[i] >= 0)
 			dup2(src[i], i);
-	spawn_close_from(3);
+	for (size_t k = 0; k < nextra; k++)
+		if (hi[k] >= 0)
+			dup2(hi[k], 3 + (int)k);
+	spawn_close_from(3 + (int)nextra);
 	if ((o->flags & (SPAWN_SETSID | SPAWN_CTTY)) == (SPAWN_SETSID | SPAWN_CTTY) && isatty(0))
 		ioctl(0, TIOCSCTTY, 0);
 	execve(o->path, o->argv, o->envp);

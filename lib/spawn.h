@@ -16,6 +16,8 @@ struct spawn_opts {
 	char *const *argv;
 	char *const *envp;
 	int fds[3];               /* become 0, 1, 2; -1 means /dev/null */
+	const int *extra_fds;     /* become 3, 4, ... (nextra of them) */
+	size_t nextra;
 	unsigned flags;
 };
 

@@ -23,11 +23,13 @@
 #include "cleanup.h"
 #include "evloop.h"
 #include "fdpass.h"
+#include "fdstore.h"
 #include "log.h"
 #include "svc_names.h"
 #include "peercred.h"
 #include "proto.h"
 #include "supervisor.h"
+#include "svc_log.h"
 #include "unixsock.h"
 
 #define MAX_CLIENTS 256
@@ -216,9 +218,20 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 
 int servicesd_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
 	log_init("guestinit-services");
+	struct fdstore store = FDSTORE_NONE;
+	if (argc == 3 && !strcmp(argv[1], "--fd-store")) {
+		int e = fdstore_parse(argv[2], &store);
+		if (e < 0) {
+			log_err("services", "--fd-store %s: %s (want PUT:TAKE, two datagram socket fds)", argv[2],
+				strerror(-e));
+			return 2;
+		}
+	} else if (argc != 1) {
+		log_err("services", "usage: guestinit-servicesd [--fd-store PUT:TAKE] (PID 1 starts it)");
+		return 2;
+	}
+	svc_log_set_store(&store);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		log_warn("services", "cannot become a child subreaper: %s; forked daemons' ends go unseen",
 			 strerror(errno));
@@ -243,6 +256,7 @@ int servicesd_main(int argc, char **argv)
 			 "and a daemon that double-forks out of its session is not stopped with it", strerror(-r));
 	mkdir("/run/guestinit", 0755);
 	supervisor_init(the_loop);
+	supervisor_adopt(&store);
 	int nfd = unixsock_listen(SVC_NOTIFY_PATH, SOCK_DGRAM, 0666);
 	if (nfd >= 0) {
 		int one = 1;

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,18 +26,21 @@
 #include "svc_cgroup.h"
 #include "cleanup.h"
 #include "evloop.h"
+#include "fdstore.h"
 #include "log.h"
 #include "svc_names.h"
 #include "proto.h"
 #include "signames.h"
 #include "svc_exec.h"
 #include "svc_log.h"
+#include "svc_record.h"
 #include "unitfile.h"
 
 #define LOG_MAX_BYTES (1024 * 1024)
 #define SCRIPT_STOP_GRACE_MS 5000 /* after an init.d script's stop: what it left gets TERM, then KILL */
 #define KILL_WAIT_MS 5000         /* after SIGKILL: how long to wait for the group to empty */
 #define GROUP_POLL_MS 20          /* how often a stop looks at its group while waiting */
+#define WAIT_UNKNOWN (-1)         /* the end of a process that is not our child: no wait status */
 
 enum sv_state { ST_INACTIVE, ST_STARTING, ST_RUNNING, ST_EXITED, ST_RELOADING, ST_STOPPING, ST_FAILED, ST_AUTO_RESTART };
 static const char *const state_names[] = { "inactive", "activating", "active", "active", "reloading",
@@ -71,6 +75,8 @@ struct svc {
 	const struct unit_cmds *cmds;
 	size_t cmd_i;
 	pid_t main_pid, ctl_pid;
+	int main_pidfd;        /* an adopted main process (not our child) is watched through it */
+	int events_fd;         /* an adopted service's cgroup.events: its group emptying is no SIGCHLD of ours */
 	int ctl_report, main_report;
 	int timer, restart_timer, poll_timer;
 	uint64_t since_ms;
@@ -196,7 +202,7 @@ static struct svc *get(const char *name)
 		return NULL;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	unit_init(&s->unit);
-	s->ctl_report = s->main_report = -1;
+	s->ctl_report = s->main_report = s->main_pidfd = s->events_fd = -1;
 	s->backoff = (struct backoff)BACKOFF_INIT;
 	s->log = (struct svc_log){ .pipe_r = -1, .pipe_w = -1, .file_fd = -1 };
 	s->since_ms = now_ms();
@@ -218,11 +224,43 @@ static void cancel(int *timer)
 	*timer = 0;
 }
 
+/* What a restarted supervisor reads back (svc_record.h); a service at rest has none. */
+static void save_record(const struct svc *s)
+{
+	if (s->state == ST_INACTIVE) {
+		svc_record_remove(s->name);
+		return;
+	}
+	struct svc_record r = {
+		.main_pid = s->main_pid, .main_ticks = s->main_pid > 0 ? svc_pid_ticks(s->main_pid) : 0,
+		.since_ms = s->since_ms, .main_start_ms = s->main_start_ms, .restarts = s->restarts,
+		.start_seq = s->start_seq,
+	};
+	snprintf(r.state, sizeof(r.state), "%s", state_subs[s->state]);
+	snprintf(r.result, sizeof(r.result), "%s", s->result);
+	snprintf(r.last_exit, sizeof(r.last_exit), "%s", s->last_exit);
+	snprintf(r.status_text, sizeof(r.status_text), "%s", s->status_text);
+	int e = svc_record_save(s->name, &r);
+	if (e < 0)
+		log_warn("services", "%s: cannot record its state in " SVC_RECORD_DIR ": %s; a supervisor restart "
+			 "would lose it", s->name, strerror(-e));
+}
+
 static void set_state(struct svc *s, enum sv_state st)
 {
 	if (s->state != st)
 		s->since_ms = now_ms();
 	s->state = st;
+	save_record(s);
+}
+
+static void unwatch(int *fd)
+{
+	if (*fd >= 0) {
+		evloop_del_fd(loop, *fd);
+		close(*fd);
+	}
+	*fd = -1;
 }
 
 /* ---- jobs ------------------------------------------------------------------------------- */
@@ -526,15 +564,8 @@ static bool pid_is_ours(const struct svc *s, pid_t pid)
 		char owner[SVC_NAME_MAX + 1];
 		return svc_cgroup_of_pid(pid, owner, sizeof(owner)) == 0 && !strcmp(owner, s->name);
 	}
-	char p[64], buf[1024];
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	_cleanup_fclose_ FILE *f = fopen(p, "re");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return false;
-	const char *rp = strrchr(buf, ')'); /* the command may hold spaces and parentheses */
-	unsigned long long start = 0;
-	if (!rp || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			  &start) != 1)
+	unsigned long long start = svc_pid_ticks(pid);
+	if (!start)
 		return false;
 	struct timespec now;
 	clock_gettime(CLOCK_BOOTTIME, &now);
@@ -726,6 +757,8 @@ static void finish_stop(struct svc *s)
 	cancel(&s->poll_timer);
 	s->phase = PH_NONE;
 	s->main_pid = 0;
+	unwatch(&s->main_pidfd);
+	unwatch(&s->events_fd);
 	svc_cgroup_remove(s->name);
 	if (s->kind == SVC_UNIT && !s->unit.runtime_dir_preserve)
 		for (size_t i = 0; i < s->unit.runtime_dirs.n; i++) {
@@ -786,9 +819,9 @@ static void finish_stop(struct svc *s)
 		 * restart at once, then 100 ms doubling to 30 s, reset by a run of 10 s */
 		uint64_t ran = s->main_start_ms ? now_ms() - s->main_start_ms : 0;
 		uint64_t delay = u->restart_ms_set ? u->restart_ms : backoff_next_delay(&s->backoff, ran);
+		s->restarts++;
 		set_state(s, ST_AUTO_RESTART);
 		svc_log_note(&s->log, "restarting %s in %llu ms", s->name, (unsigned long long)delay);
-		s->restarts++;
 		int t = evloop_add_timer(loop, delay ? delay : 1, restart_cb, s);
 		s->restart_timer = t > 0 ? t : 0;
 	}
@@ -910,6 +943,8 @@ static void on_timeout(struct evloop *l, void *data)
 
 static bool exit_is_clean(const struct svc *s, int st)
 {
+	if (st == WAIT_UNKNOWN)
+		return false;
 	if (WIFEXITED(st)) {
 		if (WEXITSTATUS(st) == 0)
 			return true;
@@ -928,7 +963,11 @@ static bool exit_is_clean(const struct svc *s, int st)
 static void main_died(struct svc *s, int st)
 {
 	s->main_pid = 0;
-	describe_wait(st, s->last_exit, sizeof(s->last_exit));
+	unwatch(&s->main_pidfd);
+	if (st == WAIT_UNKNOWN)
+		snprintf(s->last_exit, sizeof(s->last_exit), "ended (status unknown: the supervisor restarted meanwhile)");
+	else
+		describe_wait(st, s->last_exit, sizeof(s->last_exit));
 	s->end_status = st;
 	if (s->main_report >= 0) {
 		evloop_del_fd(loop, s->main_report);
@@ -946,14 +985,14 @@ static void main_died(struct svc *s, int st)
 		snprintf(why, sizeof(why), "its main process %s during start%s%.300s", s->last_exit,
 			 s->result[0] ? ": " : "", s->result[0] ? s->result : "");
 		s->clean_end = false;
-		s->abnormal_end = WIFSIGNALED(st);
+		s->abnormal_end = st != WAIT_UNKNOWN && WIFSIGNALED(st);
 		phase_failed(s, why);
 		return;
 	}
 	case ST_RUNNING:
 	case ST_RELOADING:
 		s->clean_end = exit_is_clean(s, st);
-		s->abnormal_end = WIFSIGNALED(st) && !s->clean_end;
+		s->abnormal_end = st != WAIT_UNKNOWN && WIFSIGNALED(st) && !s->clean_end;
 		if (!s->clean_end)
 			snprintf(s->result, sizeof(s->result), "its main process %s", s->last_exit);
 		svc_log_note(&s->log, "main process %s", s->last_exit);
@@ -1094,9 +1133,13 @@ void supervisor_notify(pid_t sender, const char *msg, size_t len)
 			long p = strtol(line + 8, NULL, 10);
 			char owner[SVC_NAME_MAX + 1];
 			/* only a process of the service itself may be named its main process */
-			if (p > 1 && (svc_cgroup_of_pid((pid_t)p, owner, sizeof(owner)) == 0 ? !strcmp(owner, s->name) :
-				      !svc_cgroup_available()))
+			if (p > 1 && p != s->main_pid &&
+			    (svc_cgroup_of_pid((pid_t)p, owner, sizeof(owner)) == 0 ? !strcmp(owner, s->name) :
+			     !svc_cgroup_available())) {
+				unwatch(&s->main_pidfd);
 				s->main_pid = (pid_t)p;
+				save_record(s);
+			}
 		} else if (!strcmp(line, "READY=1")) {
 			if (s->state == ST_STARTING && s->phase == PH_WAIT_READY) {
 				if (s->main_report >= 0) {
@@ -1499,6 +1542,182 @@ void supervisor_request(int client, struct sv_request *req)
 void supervisor_init(struct evloop *l)
 {
 	loop = l;
+}
+
+/* ---- after a restart of the supervisor -------------------------------------------------- */
+
+static void on_adopted_main(struct evloop *l, int fd, uint32_t events, void *data)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	struct svc *s = data;
+	unwatch(&s->main_pidfd);
+	if (s->main_pid > 0)
+		main_died(s, WAIT_UNKNOWN);
+}
+
+static void on_group_events(struct evloop *l, int fd, uint32_t events, void *data)
+{
+	(void)l;
+	(void)events;
+	(void)data;
+	char buf[128];
+	(void)!pread(fd, buf, sizeof(buf), 0); /* reading re-arms the notification */
+	supervisor_check_groups();
+}
+
+/* Processes left by the previous supervisor are PID 1's children now: their ends come as a
+ * pidfd turning readable (the main process) and as cgroup.events changing (the group). */
+static void watch_adopted(struct svc *s)
+{
+	if (s->main_pid > 0) {
+		int fd = (int)syscall(SYS_pidfd_open, s->main_pid, 0);
+		if (fd < 0 || evloop_add_fd(loop, fd, EPOLLIN, on_adopted_main, s) < 0) {
+			log_warn("services", "%s: cannot watch its main process %d (%s); its end will go unseen", s->name,
+				 (int)s->main_pid, strerror(fd < 0 ? errno : EINVAL));
+			if (fd >= 0)
+				close(fd);
+		} else {
+			s->main_pidfd = fd;
+		}
+	}
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), SVC_CGROUP_ROOT "/" SVC_CGROUP_DIR "/%s/cgroup.events", s->name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && evloop_add_fd(loop, fd, EPOLLPRI, on_group_events, s) == 0)
+		s->events_fd = fd;
+	else if (fd >= 0)
+		close(fd);
+}
+
+static enum sv_state state_named(const char *sub)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(state_subs); i++)
+		if (!strcmp(state_subs[i], sub))
+			return (enum sv_state)i;
+	return ST_INACTIVE;
+}
+
+/* Takes a service back from its record: what runs is running again, what ended while nobody
+ * watched ends now (Restart= decides, with an unknown exit status counting as a failure),
+ * a stop that was under way is done again, a pending restart happens. */
+static void adopt(void *ctx, const char *name)
+{
+	(void)ctx;
+	struct svc_record r;
+	struct svc *s = get(name);
+	if (!s || svc_record_load(name, &r) < 0) {
+		log_warn("services", "%s: its record in " SVC_RECORD_DIR " cannot be read; it is not adopted", name);
+		return;
+	}
+	enum sv_state was = state_named(r.state);
+	s->restarts = r.restarts;
+	s->start_seq = r.start_seq;
+	if (r.start_seq > start_seq)
+		start_seq = r.start_seq;
+	s->since_ms = r.since_ms;
+	s->main_start_ms = r.main_start_ms;
+	snprintf(s->result, sizeof(s->result), "%s", r.result);
+	snprintf(s->last_exit, sizeof(s->last_exit), "%s", r.last_exit);
+	snprintf(s->status_text, sizeof(s->status_text), "%s", r.status_text);
+	s->state = was;
+	if (was == ST_INACTIVE || was == ST_FAILED || s->kind == SVC_INITD) {
+		/* an init.d service is its script's business; its record keeps the shutdown order */
+		if (s->kind == SVC_INITD && was != ST_RUNNING)
+			s->state = ST_INACTIVE;
+		save_record(s);
+		return;
+	}
+	if (s->kind != SVC_UNIT) {
+		log_warn("services", "%s: its unit is gone; what it left runs unsupervised", name);
+		s->state = ST_INACTIVE;
+		save_record(s);
+		return;
+	}
+	char err[256];
+	s->env = svc_exec_environment(&s->unit, NULL, err, sizeof(err));
+	pid_t one;
+	bool group = svc_cgroup_pids(name, &one, 1) > 0;
+	bool main_alive = r.main_pid > 0 && pid_is_ours(s, r.main_pid) && svc_pid_ticks(r.main_pid) == r.main_ticks;
+	s->main_pid = main_alive ? r.main_pid : 0;
+	s->phase = PH_NONE;
+	watch_adopted(s);
+	switch (was) {
+	case ST_EXITED:
+		break;
+	case ST_AUTO_RESTART: {
+		int t = evloop_add_timer(loop, 1, restart_cb, s);
+		s->restart_timer = t > 0 ? t : 0;
+		break;
+	}
+	case ST_STOPPING:
+		s->state = ST_RUNNING;
+		begin_stop(s, true, false);
+		break;
+	default:
+		/* running, reloading, or a start the old supervisor did not finish */
+		s->state = ST_RUNNING;
+		if (main_alive || (r.main_pid == 0 && group && was != ST_STARTING)) {
+			save_record(s);
+			break;
+		}
+		log_info("services", "%s: its main process ended while the supervisor was away", name);
+		main_died(s, WAIT_UNKNOWN);
+		break;
+	}
+	log_info("services", "%s: adopted (%s%s)", name, state_subs[s->state], s->main_pid > 0 ? ", main process" : "");
+}
+
+struct kept_log {
+	char name[SVC_NAME_MAX + 1];
+	int fds[2];
+};
+
+struct kept_logs {
+	struct kept_log *v;
+	size_t n;
+};
+
+static void collect_log(void *ctx, const char *name, int *fds, size_t nfds)
+{
+	struct kept_logs *k = ctx;
+	const char *why;
+	struct kept_log *nv = nfds == 2 && svc_name_check(name, &why) == 0 ? realloc(k->v, (k->n + 1) * sizeof(*nv)) : NULL;
+	if (!nv) {
+		for (size_t i = 0; i < nfds; i++)
+			close(fds[i]);
+		return;
+	}
+	k->v = nv;
+	snprintf(nv[k->n].name, sizeof(nv[k->n].name), "%s", name);
+	nv[k->n].fds[0] = fds[0];
+	nv[k->n].fds[1] = fds[1];
+	k->n++;
+}
+
+void supervisor_adopt(const struct fdstore *store)
+{
+	/* the log pipes first, so that an adopted service that ends at once has its log */
+	struct kept_logs kept = { 0 };
+	int n = fdstore_take_all(store, collect_log, &kept);
+	if (n < 0 && n != -ENOTCONN)
+		log_warn("services", "cannot take the log pipes back from PID 1's store: %s", strerror(-n));
+	for (size_t i = 0; i < kept.n; i++) {
+		struct kept_log *k = &kept.v[i];
+		struct svc *s = get(k->name);
+		if (!s || s->log.pipe_w >= 0 || svc_log_adopt(&s->log, loop, k->name, LOG_MAX_BYTES, k->fds[0], k->fds[1]) < 0) {
+			close(k->fds[0]);
+			close(k->fds[1]);
+			continue;
+		}
+		/* back into the store, for the next restart */
+		fdstore_put(store, k->name, k->fds, 2);
+	}
+	free(kept.v);
+	int adopted = svc_record_each(adopt, NULL);
+	if (adopted > 0 || kept.n > 0)
+		log_info("services", "restarted: %d services and %zu log pipes taken back", adopted, kept.n);
 }
 
 /* ---- boot and shutdown ------------------------------------------------------------------ */

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 struct evloop;
+struct fdstore;
 
 #define SV_MAX_ARGS 64
 
@@ -23,6 +24,9 @@ struct sv_request {
 };
 
 void supervisor_init(struct evloop *loop);
+/* After a restart of the supervisor: takes the log pipes back from PID 1's store and the
+ * services back from their records (svc_record.h). A first start finds neither. */
+void supervisor_adopt(const struct fdstore *store);
 /* Takes over req's fds; the reply goes to client (closed once sent). */
 void supervisor_request(int client, struct sv_request *req);
 /* Returns true if pid was a main or control process of a service. */

@@ -13,8 +13,16 @@
 
 #include "cleanup.h"
 #include "evloop.h"
+#include "fdstore.h"
 #include "log.h"
 #include "svc_names.h"
+
+static struct fdstore store = FDSTORE_NONE;
+
+void svc_log_set_store(const struct fdstore *st)
+{
+	store = *st;
+}
 
 static int open_file(struct svc_log *l)
 {
@@ -31,9 +39,16 @@ static void rotate_if_full(struct svc_log *l)
 	struct stat st;
 	if (l->file_fd < 0 || fstat(l->file_fd, &st) < 0 || (size_t)st.st_size < l->max_bytes)
 		return;
-	char old[sizeof(l->path) + 2];
-	snprintf(old, sizeof(old), "%s.1", l->path);
-	rename(l->path, old);
+	/* NAME.log.K-1 -> NAME.log.K ... NAME.log -> NAME.log.1; the oldest falls off */
+	for (int k = SVC_LOG_KEEP; k >= 1; k--) {
+		char from[sizeof(l->path) + 12], to[sizeof(l->path) + 12];
+		snprintf(to, sizeof(to), "%s.%d", l->path, k);
+		if (k > 1)
+			snprintf(from, sizeof(from), "%s.%d", l->path, k - 1);
+		else
+			snprintf(from, sizeof(from), "%s", l->path);
+		rename(from, to);
+	}
 	close(l->file_fd);
 	l->file_fd = -1;
 	open_file(l);
@@ -89,21 +104,30 @@ int svc_log_open(struct svc_log *l, struct evloop *loop, const char *name, size_
 	}
 	l->pipe_r = p[0];
 	l->pipe_w = p[1];
+	/* the store keeps a reader on the pipe while no supervisor is there to read it */
+	if (store.put_fd >= 0) {
+		int r2 = fdstore_put(&store, name, p, 2);
+		if (r2 < 0)
+			log_warn("services", "%s: cannot keep its log pipe in PID 1's store: %s; a supervisor restart "
+				 "breaks it", name, strerror(-r2));
+	}
 	return l->pipe_w;
 }
 
-void svc_log_close(struct svc_log *l, struct evloop *loop)
+int svc_log_adopt(struct svc_log *l, struct evloop *loop, const char *name, size_t max_bytes, int pipe_r, int pipe_w)
 {
-	if (l->pipe_r >= 0) {
-		on_pipe(loop, l->pipe_r, EPOLLIN, l);
-		evloop_del_fd(loop, l->pipe_r);
-		close(l->pipe_r);
-	}
 	if (l->pipe_w >= 0)
-		close(l->pipe_w);
-	if (l->file_fd >= 0)
-		close(l->file_fd);
-	l->pipe_r = l->pipe_w = l->file_fd = -1;
+		return -EEXIST;
+	snprintf(l->path, sizeof(l->path), SVC_LOG_DIR "/%s.log", name);
+	l->max_bytes = max_bytes;
+	fcntl(pipe_r, F_SETFL, O_NONBLOCK);
+	int r = evloop_add_fd(loop, pipe_r, EPOLLIN, on_pipe, l);
+	if (r < 0)
+		return r;
+	l->pipe_r = pipe_r;
+	l->pipe_w = pipe_w;
+	on_pipe(loop, pipe_r, EPOLLIN, l); /* what came while nobody read */
+	return 0;
 }
 
 void svc_log_note(struct svc_log *l, const char *fmt, ...)

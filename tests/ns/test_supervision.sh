@@ -2,7 +2,8 @@
 # Supervision cases (research/supervision-anchors.md §9.2): the Restart= matrix,
 # RestartPreventExitStatus, the backoff curve and the crash loop's cost, forking daemons with
 # a late, missing or stale pidfile, readiness timeouts, log durability, concurrent control,
-# reload of a stopped service, and a hanging status in --status-all.
+# reload of a stopped service, a hanging status in --status-all, and the supervisor itself
+# killed and restarted under running services (they are adopted, their log pipes kept).
 SUITE=supervision
 . "$(dirname "$0")/lib.sh"
 
@@ -73,6 +74,10 @@ unit chatty <<'EOF'
 ExecStart=/bin/sh -c 'n=$(cat /run/chatty.n 2>/dev/null || echo 0); echo $((n + 1)) > /run/chatty.n; i=0; while [ $i -lt 2000 ]; do echo "run$n line$i"; i=$((i + 1)); done; [ $n -ge 2 ] && exec sleep 1000; exit 1'
 Restart=always
 EOF
+unit flood <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 7340032; exec sleep 1040'
+EOF
 unit slowstart <<'EOF'
 [Service]
 ExecStartPre=/bin/sh -c 'echo pre >> /run/slowstart.runs; sleep 0.5'
@@ -87,6 +92,21 @@ unit reloadable <<'EOF'
 [Service]
 ExecStart=/bin/sleep 1016
 ExecReload=/bin/true
+EOF
+unit steady <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'i=0; while :; do echo "tick $i"; i=$((i + 1)); sleep 0.005; done'
+Restart=always
+EOF
+unit ender <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'echo run >> /run/ender.runs; [ -e /run/ender.once ] && exec sleep 1031; touch /run/ender.once; sleep 1.5; exit 1'
+Restart=on-failure
+EOF
+unit pair <<'EOF'
+[Service]
+Type=forking
+ExecStart=/bin/sh -c 'setsid sleep 1032 & setsid sleep 1033 & exit 0'
 EOF
 printf '#!/bin/sh\ncase "$1" in status) sleep 100;; esac\n' > "$R/etc/init.d/hang"
 printf '#!/bin/sh\ncase "$1" in status) echo ok; exit 0;; esac\n' > "$R/etc/init.d/okay"
@@ -165,6 +185,15 @@ check "... in order within each run" eval 'ns_exec sh -c "grep \"^run1 \" /var/l
 check "service NAME logs -n 2 prints the last two lines" \
   test "$(ns_exec service chatty logs -n 2 | wc -l)" = 2
 
+S flood start
+rotated() { ns_exec sh -c 'ls /var/log/guestinit/flood.log* | wc -l'; }
+wait_for 10 eval '[ "$(rotated)" = 6 ] && ns_exec pgrep -f "slee[p] 1040" >/dev/null'
+check "7 MiB of output: rotated at 1 MiB, the current file and 5 old ones kept ($(rotated) files)" \
+  eval '[ "$(rotated)" = 6 ] && ns_exec test -s /var/log/guestinit/flood.log.5 -a ! -e /var/log/guestinit/flood.log.6'
+check "... each old file about 1 MiB, none lost in between" \
+  eval 'sizes=$(ns_exec sh -c "wc -c /var/log/guestinit/flood.log.[1-5]" | awk "\$2 != \"total\" && (\$1 < 1048576 || \$1 > 1048576 + 65536) { bad = 1 } END { print bad + 0 }"); [ "$sizes" = 0 ]'
+S flood stop
+
 # ---- concurrent control ----------------------------------------------------------------------
 starters=
 for i in 1 2 3 4 5; do S slowstart start >"$WORK/par$i" 2>&1 & starters="$starters $!"; done
@@ -188,4 +217,31 @@ t1=$(now_ms)
 check "--status-all cuts off a hanging status as [ ? ] ($((t1 - t0)) ms)" \
   eval 'grep -qx " \[ ? \]  hang" <<<"$out" && grep -qx " \[ + \]  okay" <<<"$out" && [ $((t1 - t0)) -lt 5000 ]'
 check "... and kills it" wait_for 3 sh -c '! pgrep -f "slee[p] 100$" >/dev/null'
+
+# ---- the supervisor killed under running services ---------------------------------------------
+S steady start && S ender start && S pair start
+main_of() { ns_exec systemctl status "$1" | sed -n 's/.*Main PID: \([0-9]*\).*/\1/p'; }
+m0=$(main_of steady)
+sd=$(pgrep -P "$PID1" -f guestinit-servicesd | head -n 1)
+# stopped first, so that the services write (and one ends) while nobody reads or watches
+kill -STOP "$sd"; sleep 2; kill -KILL "$sd"
+new_sd() { sd2=$(pgrep -P "$PID1" -f guestinit-servicesd | head -n 1); [ -n "$sd2" ] && [ "$sd2" != "$sd" ]; }
+check "PID 1 starts the supervisor again" wait_for 5 new_sd
+check "... which adopts the running service: active, the same main PID ($m0)" \
+  wait_for 5 eval '[ "$(main_of steady)" = "$m0" ] && ns_says "Active: active \(running\)" service steady status'
+check "... whose output lost no line and never met a closed pipe (the main process lives)" \
+  eval 'sleep 0.5; ns_exec kill -0 "$m0" && ns_exec sh -c "sed -n \"s/^tick //p\" /var/log/guestinit/steady.log" | awk "\$1 != NR - 1 { exit 1 } END { exit NR < 300 }"'
+check "a service that ended while the supervisor was away is restarted per Restart=on-failure" \
+  wait_for 5 eval '[ "$(runs ender)" = 2 ] && ns_says "Active: active" service ender status'
+check "a group without a main process is adopted as running" ns_says "Active: active \(running\)" service pair status
+m1=$(pgrep -f 'slee[p] 1031' | head -n 1)
+t0=$(now_ms); ns_exec kill -KILL "$m0"
+back() { m=$(main_of steady); [ -n "$m" ] && [ "$m" != "$m0" ]; }
+wait_for 5 back; t1=$(now_ms)
+check "kill -9 of an adopted main process: running again ($((t1 - t0)) ms; it is PID 1's child now)" \
+  eval 'back && [ $((t1 - t0)) -lt 1000 ]'
+pkill -KILL -f 'slee[p] 103[23]'
+check "an adopted group that empties is seen to end" wait_for 5 ns_says "Active: inactive" service pair status
+check "stop of an adopted service ends its process" eval 'S ender stop && ! kill -0 "$m1" 2>/dev/null'
+check "... and of a restarted one: status 3" eval 'S steady stop && [ "$(rc_of S steady status)" = 3 ]'
 finish

@@ -1,0 +1,118 @@
+/* The fd store: see fdstore.h. */
+#include "fdstore.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+
+/* Each entry is charged to the pair's send buffer until taken: a few hundred bytes of
+ * bookkeeping each, so 8 MiB holds tens of thousands. Setting it needs CAP_NET_ADMIN (PID 1
+ * has it); without it the default (about 200 KiB) still holds a few hundred. */
+#define STORE_BUF_BYTES (8 * 1024 * 1024)
+
+int fdstore_create(struct fdstore *st)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	int size = STORE_BUF_BYTES;
+	if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if (setsockopt(sv[1], SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	st->put_fd = sv[0];
+	st->take_fd = sv[1];
+	return 0;
+}
+
+static int is_dgram_socket(int fd)
+{
+	int type;
+	socklen_t len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return -errno;
+	return type == SOCK_DGRAM ? 0 : -EPROTOTYPE;
+}
+
+int fdstore_parse(const char *arg, struct fdstore *st)
+{
+	char *end;
+	errno = 0;
+	long put = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != ':' || put < 3 || put > 1024)
+		return -EINVAL;
+	const char *t = end + 1;
+	long take = strtol(t, &end, 10);
+	if (errno || end == t || *end || take < 3 || take > 1024 || take == put)
+		return -EINVAL;
+	int r = is_dgram_socket((int)put);
+	if (r == 0)
+		r = is_dgram_socket((int)take);
+	if (r < 0)
+		return r;
+	st->put_fd = (int)put;
+	st->take_fd = (int)take;
+	return 0;
+}
+
+int fdstore_put(const struct fdstore *st, const char *name, const int *fds, size_t nfds)
+{
+	if (st->put_fd < 0)
+		return -ENOTCONN;
+	size_t len = strlen(name);
+	if (len == 0 || len > FDSTORE_NAME_MAX || nfds == 0 || nfds > FDPASS_MAX)
+		return -EINVAL;
+	ssize_t n;
+	do
+		n = fdpass_send(st->put_fd, name, len, fds, nfds);
+	while (n == -EINTR);
+	return n < 0 ? (int)n : 0;
+}
+
+int fdstore_take_all(const struct fdstore *st, void (*each)(void *ctx, const char *name, int *fds, size_t nfds),
+		     void *ctx)
+{
+	if (st->take_fd < 0)
+		return -ENOTCONN;
+	int count = 0;
+	for (;;) {
+		char name[FDSTORE_NAME_MAX + 1];
+		int fds[FDPASS_MAX];
+		size_t nfds = 0;
+		struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
+		char cbuf[CMSG_SPACE(sizeof(int) * FDPASS_MAX)];
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		ssize_t n = recvmsg(st->take_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? count : -errno;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (nfds < FDPASS_MAX)
+					fds[nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+		name[n] = '\0';
+		if (n == 0 || nfds == 0 || strlen(name) != (size_t)n) {
+			for (size_t i = 0; i < nfds; i++)
+				close(fds[i]); /* not an entry of ours: nothing to give back */
+			continue;
+		}
+		each(ctx, name, fds, nfds);
+		count++;
+	}
+}
