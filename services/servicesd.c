@@ -254,6 +254,8 @@ int servicesd_main(int argc, char **argv)
 	if (r < 0)
 		log_warn("services", "no cgroup v2 at " SVC_CGROUP_ROOT " (%s): a service is tracked by its processes, "
 			 "and a daemon that double-forks out of its session is not stopped with it", strerror(-r));
+	else if (!svc_cgroup_pids_available())
+		log_info("services", "no pids controller below " SVC_CGROUP_ROOT ": TasksMax= is not enforced");
 	mkdir("/run/guestinit", 0755);
 	supervisor_init(the_loop);
 	supervisor_adopt(&store);

@@ -414,6 +414,38 @@ static void make_dirs(struct svc *s, const struct unit_strv *dirs, const char *b
 	}
 }
 
+static unsigned long long read_sysctl(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long long v = 0;
+	if (!f || fscanf(f, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/* The group's pids.max from TasksMax= (init scripts get the default, 15%, as systemd gives
+ * their generated units): a percentage is of the smaller of the kernel's pid and thread limits. */
+static void create_group(struct svc *s)
+{
+	svc_cgroup_create(s->name);
+	if (!svc_cgroup_pids_available())
+		return;
+	const struct unit *u = &s->unit;
+	unsigned pct = s->kind == SVC_UNIT ? u->tasks_max_percent : 15;
+	unsigned long long max = s->kind == SVC_UNIT ? u->tasks_max : 0;
+	if (pct) {
+		unsigned long long pid_max = read_sysctl("/proc/sys/kernel/pid_max");
+		unsigned long long threads = read_sysctl("/proc/sys/kernel/threads-max");
+		unsigned long long base = pid_max && threads ? (pid_max < threads ? pid_max : threads) : pid_max | threads;
+		max = base * pct / 100;
+		if (max == 0 && base)
+			max = 1;
+	}
+	int e = svc_cgroup_set_tasks_max(s->name, max);
+	if (e < 0)
+		log_warn("services", "%s: cannot set its TasksMax (%llu): %s", s->name, max, strerror(-e));
+}
+
 static bool start_limit_hit(struct svc *s)
 {
 	uint64_t now = now_ms();
@@ -467,7 +499,7 @@ static void begin_start(struct svc *s)
 		start_failed_early(s, why);
 		return;
 	}
-	svc_cgroup_create(s->name);
+	create_group(s);
 	make_dirs(s, &s->unit.runtime_dirs, "/run", s->unit.runtime_dir_mode);
 	make_dirs(s, &s->unit.state_dirs, "/var/lib", 0755);
 	make_dirs(s, &s->unit.logs_dirs, "/var/log", 0755);
@@ -1205,7 +1237,10 @@ static void status_text(struct svc *s, FILE *f)
 		fprintf(f, "  Last exit: main process %s\n", s->last_exit);
 	pid_t pids[1];
 	size_t n = svc_cgroup_pids(s->name, pids, 1);
-	if (svc_cgroup_available())
+	unsigned long long limit = svc_cgroup_tasks_max(s->name);
+	if (svc_cgroup_available() && limit)
+		fprintf(f, "      Tasks: %zu (limit: %llu; cgroup /" SVC_CGROUP_DIR "/%s)\n", n, limit, s->name);
+	else if (svc_cgroup_available())
 		fprintf(f, "      Tasks: %zu (cgroup /" SVC_CGROUP_DIR "/%s)\n", n, s->name);
 	char logpath[320];
 	snprintf(logpath, sizeof(logpath), SVC_LOG_DIR "/%s.log", s->name);
@@ -1225,7 +1260,7 @@ static void run_script(struct svc *s, struct job *j)
 	for (char **a = r->args; *a && n < ARRAY_SIZE(argv) - 1; a++)
 		argv[n++] = *a;
 	argv[n] = NULL;
-	svc_cgroup_create(s->name);
+	create_group(s);
 	/* exactly the caller's kept variables, as Debian's service gives them: the init-functions
 	 * hook needs no mark here, `service` answers it 100 (not a unit) and the script goes on */
 	struct svc_exec e = { .name = s->name, .argv = argv, .envp = r->env, .fds = { r->fds[0], r->fds[1], r->fds[2] } };

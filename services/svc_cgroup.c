@@ -13,12 +13,23 @@
 
 #include "cleanup.h"
 
-static bool available;
+static bool available, pids_available;
 
 static void group_path(char *buf, size_t cap, const char *name, const char *file)
 {
 	snprintf(buf, cap, SVC_CGROUP_ROOT "/" SVC_CGROUP_DIR "%s%s%s%s", name ? "/" : "", name ? name : "",
 		 file ? "/" : "", file ? file : "");
+}
+
+static int write_file(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = (ssize_t)strlen(v);
+	int r = write(fd, v, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return r;
 }
 
 int svc_cgroup_init(void)
@@ -30,7 +41,41 @@ int svc_cgroup_init(void)
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	available = true;
+	/* the pids controller down to each service, for TasksMax=: a fork bomb in one service
+	 * then fails its own forks instead of filling the machine's process table */
+	char ctl[PATH_MAX];
+	group_path(ctl, sizeof(ctl), NULL, "cgroup.subtree_control");
+	pids_available = write_file(SVC_CGROUP_ROOT "/cgroup.subtree_control", "+pids") == 0 &&
+			 write_file(ctl, "+pids") == 0;
 	return 0;
+}
+
+bool svc_cgroup_pids_available(void)
+{
+	return pids_available;
+}
+
+int svc_cgroup_set_tasks_max(const char *name, unsigned long long max)
+{
+	if (!pids_available)
+		return -ENOTSUP;
+	char p[PATH_MAX], v[32];
+	group_path(p, sizeof(p), name, "pids.max");
+	if (max)
+		snprintf(v, sizeof(v), "%llu", max);
+	else
+		snprintf(v, sizeof(v), "max");
+	return write_file(p, v);
+}
+
+unsigned long long svc_cgroup_tasks_max(const char *name)
+{
+	char p[PATH_MAX], v[32] = "";
+	group_path(p, sizeof(p), name, "pids.max");
+	_cleanup_fclose_ FILE *f = pids_available ? fopen(p, "re") : NULL;
+	if (!f || !fgets(v, sizeof(v), f))
+		return 0;
+	return strtoull(v, NULL, 10); /* "max" reads as 0: no limit */
 }
 
 bool svc_cgroup_available(void)
@@ -55,12 +100,7 @@ int svc_cgroup_enter(const char *name)
 		return -ENOTSUP;
 	char p[PATH_MAX];
 	group_path(p, sizeof(p), name, "cgroup.procs");
-	int fd = open(p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r = write(fd, "0", 1) == 1 ? 0 : -errno;
-	close(fd);
-	return r;
+	return write_file(p, "0");
 }
 
 size_t svc_cgroup_pids(const char *name, pid_t *pids, size_t cap)

@@ -15,6 +15,12 @@
 /* Creates the services group; returns 0 when groups can be used, -errno otherwise. */
 int svc_cgroup_init(void);
 bool svc_cgroup_available(void);
+/* Whether the pids controller reaches the services' groups (TasksMax=). */
+bool svc_cgroup_pids_available(void);
+/* pids.max of the group; 0 means no limit. 0 or -errno (-ENOTSUP without the controller). */
+int svc_cgroup_set_tasks_max(const char *name, unsigned long long max);
+/* The group's pids.max, 0 for none or unknown. */
+unsigned long long svc_cgroup_tasks_max(const char *name);
 /* Creates the service's group (an existing one is fine). */
 int svc_cgroup_create(const char *name);
 /* In a child between fork and exec: moves the calling process into the service's group. */

@@ -44,6 +44,7 @@ void unit_init(struct unit *u)
 		.send_sigkill = true,
 		.umask = -1,
 		.runtime_dir_mode = 0755,
+		.tasks_max_percent = 15, /* systemd's DefaultTasksMax= */
 	};
 }
 
@@ -372,7 +373,7 @@ static void warn_at(struct parse_ctx *p, const char *fmt, ...)
 
 enum key_kind {
 	K_STR, K_BOOL, K_TIME, K_CMDS, K_WORDS, K_ENV, K_STRLIST, K_TYPE, K_RESTART, K_KILLMODE, K_SIGNAL, K_UMASK,
-	K_NICE, K_LIMIT, K_CAPS, K_OUTPUT, K_STATUS, K_WORKDIR, K_MODE, K_UINT, K_PRESERVE, K_REFUSE, K_IGNORE
+	K_NICE, K_LIMIT, K_CAPS, K_OUTPUT, K_STATUS, K_WORKDIR, K_MODE, K_UINT, K_PRESERVE, K_TASKS, K_REFUSE, K_IGNORE
 };
 
 struct key_def {
@@ -444,6 +445,7 @@ static const struct key_def keys[] = {
 	{ "Service", "LimitNICE", K_LIMIT, 0, RLIMIT_NICE },
 	{ "Service", "LimitRTPRIO", K_LIMIT, 0, RLIMIT_RTPRIO },
 	{ "Service", "LimitRTTIME", K_LIMIT, 0, RLIMIT_RTTIME },
+	{ "Service", "TasksMax", K_TASKS, 0, 0 },
 	{ "Service", "CapabilityBoundingSet", K_CAPS, OFF(bounding_caps), 0 },
 	{ "Service", "AmbientCapabilities", K_CAPS, OFF(ambient_caps), 1 },
 	{ "Service", "NoNewPrivileges", K_BOOL, OFF(no_new_privs), 0 },
@@ -740,6 +742,29 @@ static int set_key(struct parse_ctx *p, const struct key_def *k, const char *v, 
 		}
 		*why = "expected journal, inherit, null, file:PATH, append:PATH or truncate:PATH";
 		return -EINVAL;
+	}
+	case K_TASKS: {
+		*why = "expected a number of tasks, a percentage such as 15%, or infinity";
+		if (!strcmp(v, "infinity")) {
+			u->tasks_max = 0;
+			u->tasks_max_percent = 0;
+			return 0;
+		}
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (errno || end == v || *v == '-' || n == 0)
+			return -EINVAL;
+		if (*end == '%' && !end[1] && n <= 100) {
+			u->tasks_max = 0;
+			u->tasks_max_percent = (unsigned)n;
+			return 0;
+		}
+		if (*end)
+			return -EINVAL;
+		u->tasks_max = n;
+		u->tasks_max_percent = 0;
+		return 0;
 	}
 	case K_REFUSE:
 		if (k->arg == 1 && (!strcmp(v, "null") || !strcmp(v, "tty") || !strcmp(v, "tty-force") ||

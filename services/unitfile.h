@@ -79,6 +79,9 @@ struct unit {
 	bool bounding_set, ambient_set;
 	uint64_t bounding_caps, ambient_caps; /* bit n = capability n */
 	bool no_new_privs;
+	/* TasksMax=: a number, or a percentage of the kernel's limit on tasks; both 0: infinity */
+	unsigned long long tasks_max;
+	unsigned tasks_max_percent;
 	struct unit_strv runtime_dirs, state_dirs, logs_dirs;
 	unsigned runtime_dir_mode;
 	bool runtime_dir_preserve;

@@ -2,7 +2,8 @@
 # Services in the real VM: the Debian root's enabled services (nginx, cron, ssh) come up at
 # boot; `sudo service nginx start` serves the Debian page; systemctl works without systemd;
 # installing a package with an init script starts it through invoke-rc.d; a crashed service
-# with Restart= is back at once. Every VM this suite starts is stopped by its EXIT trap.
+# with Restart= is back at once; a fork bomb in a service is held by its TasksMax= while
+# the supervisor keeps answering and stops it. Every VM this suite starts is stopped by its EXIT trap.
 SUITE=vmservices
 set -u
 : "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
@@ -56,6 +57,37 @@ if (cd "$deb_dir" && apt-get download -q -o APT::Sandbox::User=root at >/dev/nul
 else
   fail "apt-get download at on the host failed (the Debian mirror is needed for this check)"
 fi
+
+# a fork bomb in one service (research §9.2 #21): its pids.max holds it, control still works
+check "the pids controller reaches the services' groups" g 'grep -qw pids /sys/fs/cgroup/services/cgroup.subtree_control'
+cat > "$WORK/bomb.service" <<'EOF'
+[Service]
+TasksMax=64
+ExecStart=/usr/bin/perl -e 'while (1) { my $p = fork; if (defined $p && !$p) { sleep 1000; exit } }'
+EOF
+gh run -- sh -c 'cat > /etc/systemd/system/bomb.service' < "$WORK/bomb.service"
+check "sudo service bomb start (a perl loop forking forever)" g 'sudo service bomb start'
+check "... its group fills up to TasksMax=64 and no further" \
+  wait_for 30 g 'systemctl status bomb | grep -q "Tasks: 64 (limit: 64"'
+t0=$(now_ms)
+check "... while the supervisor still answers (service cron status)" g 'service cron status >/dev/null'
+t1=$(now_ms)
+check "... within 5 s under TCG ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 5000
+check "... and the rest of the machine can still fork" g 'for i in 1 2 3 4 5 6 7 8; do /bin/true || exit 1; done'
+check "sudo service bomb stop ends all of it" g 'sudo service bomb stop && ! pgrep -f "per[l] -e" >/dev/null'
+check "... status 3" eval 'g "service bomb status >/dev/null"; test $? = 3'
+
+# the supervisor killed: PID 1 restarts it, and it adopts the running nginx
+main_of() { g "systemctl status $1" | sed -n 's/.*Main PID: \([0-9]*\).*/\1/p'; }
+m0=$(main_of nginx)
+sd_pid() { g 'pgrep -f "^guestinit-service[s]d"'; }
+sd0=$(sd_pid)
+g "kill -9 $sd0"
+check "kill -9 of the supervisor ($sd0): PID 1 starts a new one" wait_for 10 eval 'n=$(sd_pid); [ -n "$n" ] && [ "$n" != "$sd0" ]'
+check "... which adopts nginx: same main PID ($m0), still serving" \
+  wait_for 20 eval '[ -n "$m0" ] && [ "$(main_of nginx)" = "$m0" ] && g "curl -s localhost | grep -q Welcome"'
+check "... and the new supervisor stops it" g 'sudo service nginx stop && ! curl -s -o /dev/null localhost'
+g 'sudo service nginx start'
 
 # services outlive the session that started them
 g 'sudo service nginx restart >/dev/null; exit 0'

@@ -197,6 +197,37 @@ START_TEST(refusals_name_the_reason)
 }
 END_TEST
 
+START_TEST(tasks_max)
+{
+	struct unit u;
+	struct warns w;
+	parse(&u, "[Service]\nExecStart=/bin/true\n", &w);
+	ck_assert_uint_eq(u.tasks_max_percent, 15); /* systemd's DefaultTasksMax= */
+	unit_free(&u);
+	parse(&u, "[Service]\nExecStart=/bin/true\nTasksMax=64\n", &w);
+	ck_assert_uint_eq(u.tasks_max, 64);
+	ck_assert_uint_eq(u.tasks_max_percent, 0);
+	unit_free(&u);
+	parse(&u, "[Service]\nExecStart=/bin/true\nTasksMax=40%\n", &w);
+	ck_assert_uint_eq(u.tasks_max_percent, 40);
+	unit_free(&u);
+	parse(&u, "[Service]\nExecStart=/bin/true\nTasksMax=infinity\n", &w);
+	ck_assert_uint_eq(u.tasks_max + u.tasks_max_percent, 0);
+	ck_assert_uint_eq(w.n, 0);
+	unit_free(&u);
+	static const char *const bad[] = { "0", "-5", "150%", "lots", "12x" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/true\nTasksMax=%s\n", bad[i]);
+		parse(&u, text, &w);
+		ck_assert_uint_eq(w.n, 1);
+		ck_assert_msg(strstr(w.last, "t.service:3: TasksMax=") && strstr(w.last, "percentage"), "%s", w.last);
+		ck_assert_uint_eq(u.tasks_max_percent, 15); /* a bad value leaves the default */
+		unit_free(&u);
+	}
+}
+END_TEST
+
 START_TEST(times)
 {
 	uint64_t ms;
@@ -356,6 +387,7 @@ int main(void)
 	tcase_add_test(tc, lsb_headers);
 	tcase_add_test(tc, service_names);
 	tcase_add_test(tc, files_dropins_and_masks);
+	tcase_add_test(tc, tasks_max);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
