@@ -78,7 +78,10 @@ struct svc {
 	int main_pidfd;        /* an adopted main process (not our child) is watched through it */
 	int events_fd;         /* an adopted service's cgroup.events: its group emptying is no SIGCHLD of ours */
 	int ctl_report, main_report;
-	int timer, restart_timer, poll_timer;
+	int timer, restart_timer, poll_timer, watchdog_timer;
+	uint64_t timer_deadline_ms;  /* when timer fires: EXTEND_TIMEOUT_USEC= moves it only later */
+	uint64_t watchdog_ms;        /* WatchdogSec=, or what WATCHDOG_USEC= made it */
+	bool watchdog_end;           /* the main process ends because its watchdog ran out */
 	uint64_t since_ms;
 	unsigned restarts;
 	struct backoff backoff;
@@ -365,14 +368,19 @@ static void run_cmds(struct svc *s, enum phase ph, const struct unit_cmds *cmds)
 
 /* The environment of the next commands, with one more variable; the unit's own was checked
  * at start, so the old one stays only if memory runs out. */
-static void set_env(struct svc *s, const char *extra)
+static void set_env2(struct svc *s, const char *extra, const char *extra2)
 {
-	char *v[] = { (char *)extra, NULL }, err[256];
+	char *v[] = { (char *)extra, (char *)extra2, NULL }, err[256];
 	char **env = svc_exec_environment(&s->unit, v, err, sizeof(err));
 	if (env) {
 		svc_strv_free(s->env);
 		s->env = env;
 	}
+}
+
+static void set_env(struct svc *s, const char *extra)
+{
+	set_env2(s, extra, NULL);
 }
 
 /* ExecReload= and ExecStop= get $MAINPID. */
@@ -389,7 +397,37 @@ static void arm_timeout(struct svc *s, uint64_t ms)
 	if (ms > 0) {
 		int t = evloop_add_timer(loop, ms, on_timeout, s);
 		s->timer = t > 0 ? t : 0;
+		s->timer_deadline_ms = now_ms() + ms;
 	}
+}
+
+static void on_watchdog(struct evloop *l, void *data);
+
+static void arm_watchdog(struct svc *s)
+{
+	cancel(&s->watchdog_timer);
+	if (s->watchdog_ms > 0 && s->main_pid > 0 && (s->state == ST_RUNNING || s->state == ST_RELOADING)) {
+		int t = evloop_add_timer(loop, s->watchdog_ms, on_watchdog, s);
+		s->watchdog_timer = t > 0 ? t : 0;
+	}
+}
+
+/* WatchdogSec= ran out without WATCHDOG=1: the main process gets WatchdogSignal= (SIGABRT), and
+ * its end counts as a failure for Restart= (on-watchdog, on-failure, on-abnormal, always). */
+static void on_watchdog(struct evloop *l, void *data)
+{
+	(void)l;
+	struct svc *s = data;
+	s->watchdog_timer = 0;
+	if (s->main_pid <= 0)
+		return;
+	snprintf(s->result, sizeof(s->result), "its watchdog ran out (no WATCHDOG=1 within %llu ms)",
+		 (unsigned long long)s->watchdog_ms);
+	log_warn("services", "%s: %s; sending SIG%s", s->name, s->result, signal_name(s->unit.watchdog_signal) ?
+		 signal_name(s->unit.watchdog_signal) : "?");
+	svc_log_note(&s->log, "%s", s->result);
+	s->watchdog_end = true;
+	kill(s->main_pid, s->unit.watchdog_signal);
 }
 
 /* ---- start ------------------------------------------------------------------------------ */
@@ -511,7 +549,8 @@ static void begin_start(struct svc *s)
 		return;
 	}
 	s->result[0] = s->status_text[0] = '\0';
-	s->run_failed = s->clean_end = s->abnormal_end = s->stop_manual = s->oneshot_done = false;
+	s->run_failed = s->clean_end = s->abnormal_end = s->stop_manual = s->oneshot_done = s->watchdog_end = false;
+	s->watchdog_ms = s->unit.watchdog_ms;
 	s->start_seq = ++start_seq;
 	set_state(s, ST_STARTING);
 	svc_log_note(&s->log, "starting %s", s->name);
@@ -530,8 +569,11 @@ static void enter_start(struct svc *s)
 	}
 	s->phase = PH_START;
 	char err[256];
-	if (u->type == UNIT_NOTIFY)
-		set_env(s, "NOTIFY_SOCKET=" SVC_NOTIFY_PATH);
+	/* sd_notify's socket for whoever may use it; sd_watchdog_enabled() reads WATCHDOG_USEC */
+	char wd[48];
+	snprintf(wd, sizeof(wd), "WATCHDOG_USEC=%llu", (unsigned long long)u->watchdog_ms * 1000);
+	if (u->notify_access != NOTIFY_NONE)
+		set_env2(s, "NOTIFY_SOCKET=" SVC_NOTIFY_PATH, u->watchdog_ms ? wd : NULL);
 	pid_t pid = spawn_cmd(s, &u->start.v[0], &s->main_report, err, sizeof(err));
 	if (pid < 0) {
 		phase_failed(s, err);
@@ -579,6 +621,7 @@ static void enter_running(struct svc *s)
 		return;
 	}
 	set_state(s, s->unit.type == UNIT_ONESHOT ? ST_EXITED : ST_RUNNING);
+	arm_watchdog(s);
 	svc_log_note(&s->log, "started %s%s", s->name, s->main_pid > 0 ? "" : " (no main process known)");
 	if (s->jobs && s->job_running && (s->jobs->type == JOB_START || s->jobs->type == JOB_RESTART ||
 					  s->jobs->type == JOB_TRY_RESTART))
@@ -612,6 +655,15 @@ static bool find_forked_main(struct svc *s)
 {
 	if (s->unit.pid_file) {
 		_cleanup_fclose_ FILE *f = fopen(s->unit.pid_file, "re");
+		struct stat st;
+		if (f && fstat(fileno(f), &st) == 0 && (st.st_mode & S_IWOTH)) {
+			/* anyone could have written it: start-stop-daemon refuses such a file too */
+			char why[PATH_MAX + 100];
+			snprintf(why, sizeof(why), "its PIDFile= %s is writable by anyone, so the pid in it is not trusted",
+				 s->unit.pid_file);
+			phase_failed(s, why);
+			return false;
+		}
 		long pid;
 		if (f && fscanf(f, "%ld", &pid) == 1 && pid_is_ours(s, (pid_t)pid)) {
 			s->main_pid = (pid_t)pid;
@@ -640,6 +692,8 @@ static void on_pidfile_poll(struct evloop *l, void *data)
 		run_cmds(s, PH_START_POST, &s->unit.start_post);
 		return;
 	}
+	if (s->phase != PH_WAIT_PIDFILE)
+		return; /* refused: the start is failing */
 	int t = evloop_add_timer(loop, GROUP_POLL_MS, on_pidfile_poll, s);
 	s->poll_timer = t > 0 ? t : 0;
 }
@@ -786,6 +840,7 @@ static void enter_signal(struct svc *s)
 static void finish_stop(struct svc *s)
 {
 	cancel(&s->timer);
+	cancel(&s->watchdog_timer);
 	cancel(&s->poll_timer);
 	s->phase = PH_NONE;
 	s->main_pid = 0;
@@ -834,7 +889,7 @@ static void finish_stop(struct svc *s)
 	case RESTART_ON_FAILURE: restart = !s->clean_end || failed; break;
 	case RESTART_ON_ABNORMAL: restart = s->abnormal_end; break;
 	case RESTART_ON_ABORT: restart = s->abnormal_end && WIFSIGNALED(s->end_status); break;
-	case RESTART_ON_WATCHDOG: restart = false; break;
+	case RESTART_ON_WATCHDOG: restart = s->watchdog_end; break;
 	}
 	for (int i = 0; restart && i < u->nprevent; i++) {
 		int v = u->prevent_status[i];
@@ -899,6 +954,7 @@ static void after_signals(struct svc *s)
 static void begin_stop(struct svc *s, bool manual, bool failed)
 {
 	cancel(&s->restart_timer);
+	cancel(&s->watchdog_timer);
 	cancel(&s->poll_timer);
 	s->stop_manual = manual;
 	s->run_failed = s->run_failed || failed;
@@ -1023,9 +1079,10 @@ static void main_died(struct svc *s, int st)
 	}
 	case ST_RUNNING:
 	case ST_RELOADING:
-		s->clean_end = exit_is_clean(s, st);
-		s->abnormal_end = st != WAIT_UNKNOWN && WIFSIGNALED(st) && !s->clean_end;
-		if (!s->clean_end)
+		cancel(&s->watchdog_timer);
+		s->clean_end = exit_is_clean(s, st) && !s->watchdog_end;
+		s->abnormal_end = (st != WAIT_UNKNOWN && WIFSIGNALED(st) && !s->clean_end) || s->watchdog_end;
+		if (!s->clean_end && !s->watchdog_end)
 			snprintf(s->result, sizeof(s->result), "its main process %s", s->last_exit);
 		svc_log_note(&s->log, "main process %s", s->last_exit);
 		if (s->state == ST_RELOADING && s->ctl_pid > 0)
@@ -1153,6 +1210,16 @@ void supervisor_notify(pid_t sender, const char *msg, size_t len)
 		log_debug("services", "notify from pid %d, which belongs to no service: ignored", (int)sender);
 		return;
 	}
+	/* NotifyAccess=: main (Type=notify's default) hears only the main process, as systemd */
+	enum unit_notify_access access = s->kind == SVC_UNIT ? s->unit.notify_access : NOTIFY_NONE;
+	bool allowed = access == NOTIFY_ALL || (access != NOTIFY_NONE && sender == s->main_pid) ||
+		       (access == NOTIFY_EXEC && sender == s->ctl_pid);
+	if (!allowed) {
+		static const char *const names[] = { "none", "none", "main", "exec", "all" };
+		log_warn("services", "%s: a notify message from pid %d ignored: NotifyAccess=%s%s", s->name, (int)sender,
+			 names[access], access == NOTIFY_MAIN ? " and it is not the main process" : "");
+		return;
+	}
 	char buf[4097];
 	len = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
 	memcpy(buf, msg, len);
@@ -1181,6 +1248,25 @@ void supervisor_notify(pid_t sender, const char *msg, size_t len)
 				}
 				phase_done(s);
 			}
+		} else if (!strcmp(line, "WATCHDOG=1")) {
+			arm_watchdog(s);
+		} else if (!strcmp(line, "WATCHDOG=trigger")) {
+			if (s->watchdog_ms && s->main_pid > 0) {
+				cancel(&s->watchdog_timer);
+				on_watchdog(loop, s);
+			}
+		} else if (!strncmp(line, "WATCHDOG_USEC=", 14)) {
+			unsigned long long us = strtoull(line + 14, NULL, 10);
+			if (us >= 1000) {
+				s->watchdog_ms = us / 1000;
+				arm_watchdog(s);
+			}
+		} else if (!strncmp(line, "EXTEND_TIMEOUT_USEC=", 20)) {
+			/* a start or stop that needs longer says so; the timeout only ever moves later */
+			uint64_t ms = strtoull(line + 20, NULL, 10) / 1000;
+			bool timed = s->timer > 0 && (s->state == ST_STARTING || s->state == ST_STOPPING);
+			if (timed && now_ms() + ms > s->timer_deadline_ms)
+				arm_timeout(s, ms);
 		} else if (!strcmp(line, "STOPPING=1")) {
 			svc_log_note(&s->log, "%s says it is stopping", s->name);
 		}
@@ -1695,6 +1781,8 @@ static void adopt(void *ctx, const char *name)
 		s->state = ST_RUNNING;
 		if (main_alive || (r.main_pid == 0 && group && was != ST_STARTING)) {
 			save_record(s);
+			s->watchdog_ms = s->unit.watchdog_ms;
+			arm_watchdog(s);
 			break;
 		}
 		log_info("services", "%s: its main process ended while the supervisor was away", name);

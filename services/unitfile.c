@@ -45,6 +45,7 @@ void unit_init(struct unit *u)
 		.umask = -1,
 		.runtime_dir_mode = 0755,
 		.tasks_max_percent = 15, /* systemd's DefaultTasksMax= */
+		.watchdog_signal = SIGABRT,
 	};
 }
 
@@ -372,7 +373,7 @@ static void warn_at(struct parse_ctx *p, const char *fmt, ...)
 }
 
 enum key_kind {
-	K_STR, K_BOOL, K_TIME, K_CMDS, K_WORDS, K_ENV, K_STRLIST, K_TYPE, K_RESTART, K_KILLMODE, K_SIGNAL, K_UMASK,
+	K_STR, K_BOOL, K_TIME, K_CMDS, K_WORDS, K_ENV, K_STRLIST, K_TYPE, K_RESTART, K_KILLMODE, K_NOTIFY_ACCESS, K_SIGNAL, K_UMASK,
 	K_NICE, K_LIMIT, K_CAPS, K_OUTPUT, K_STATUS, K_WORKDIR, K_MODE, K_UINT, K_PRESERVE, K_TASKS, K_REFUSE, K_IGNORE
 };
 
@@ -424,6 +425,9 @@ static const struct key_def keys[] = {
 	{ "Service", "EnvironmentFile", K_STRLIST, OFF(env_files), 0 },
 	{ "Service", "PIDFile", K_STR, OFF(pid_file), 0 },
 	{ "Service", "KillMode", K_KILLMODE, 0, 0 },
+	{ "Service", "NotifyAccess", K_NOTIFY_ACCESS, 0, 0 },
+	{ "Service", "WatchdogSec", K_TIME, OFF(watchdog_ms), 0 },
+	{ "Service", "WatchdogSignal", K_SIGNAL, OFF(watchdog_signal), 0 },
 	{ "Service", "KillSignal", K_SIGNAL, OFF(kill_signal), 0 },
 	{ "Service", "SendSIGKILL", K_BOOL, OFF(send_sigkill), 0 },
 	{ "Service", "RemainAfterExit", K_BOOL, OFF(remain_after_exit), 0 },
@@ -650,6 +654,16 @@ static int set_key(struct parse_ctx *p, const struct key_def *k, const char *v, 
 				return 0;
 			}
 		*why = "expected control-group, mixed, process or none";
+		return -EINVAL;
+	}
+	case K_NOTIFY_ACCESS: {
+		static const char *const names[] = { "none", "main", "exec", "all" };
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(v, names[i])) {
+				u->notify_access = (enum unit_notify_access)(i + 1);
+				return 0;
+			}
+		*why = "expected none, main, exec or all";
 		return -EINVAL;
 	}
 	case K_SIGNAL:
@@ -942,6 +956,8 @@ const char *unit_type_name(enum unit_type t)
 void unit_finish(struct unit *u, const char *name)
 {
 	(void)name;
+	if (u->notify_access == NOTIFY_UNSET)
+		u->notify_access = u->type == UNIT_NOTIFY || u->watchdog_ms ? NOTIFY_MAIN : NOTIFY_NONE;
 	if (u->refused)
 		return;
 	if (u->start.n == 0 && u->type != UNIT_ONESHOT)

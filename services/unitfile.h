@@ -19,6 +19,8 @@ enum unit_restart {
 	RESTART_ON_ABNORMAL, RESTART_ON_ABORT, RESTART_ON_WATCHDOG
 };
 enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
+/* NotifyAccess=; unset means main for Type=notify or with a watchdog, none otherwise */
+enum unit_notify_access { NOTIFY_UNSET, NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 /* Where a stream goes: our log file (journal, syslog, kmsg and inherit mean that here), nothing,
  * or a file. */
 enum unit_output { OUT_LOG, OUT_NULL, OUT_FILE, OUT_APPEND, OUT_TRUNCATE };
@@ -67,6 +69,9 @@ struct unit {
 	struct unit_strv env_files; /* a leading '-': the file may be missing */
 	char *pid_file;
 	enum unit_kill_mode kill_mode;
+	enum unit_notify_access notify_access;
+	uint64_t watchdog_ms;     /* WatchdogSec=; 0: none */
+	int watchdog_signal;      /* WatchdogSignal=, SIGABRT */
 	int kill_signal;
 	bool send_sigkill;
 	struct unit_strv after, before, requires, wants, binds_to, wanted_by;

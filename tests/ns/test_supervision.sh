@@ -69,6 +69,35 @@ Type=notify
 TimeoutStartSec=1
 ExecStart=/bin/sleep 1013
 EOF
+unit wd <<'EOF'
+[Service]
+Type=notify
+NotifyAccess=all
+WatchdogSec=1
+Restart=on-watchdog
+ExecStart=/bin/sh -c 'echo "$WATCHDOG_USEC" > /run/wd.usec; echo run >> /run/wd.runs; systemd-notify --ready; for i in 1 2 3 4; do sleep 0.4; systemd-notify WATCHDOG=1; done; exec sleep 1050'
+EOF
+unit notmain <<'EOF'
+[Service]
+Type=notify
+TimeoutStartSec=1
+# systemd-notify speaks for its parent (root may set SCM_CREDENTIALS' pid): a shell in between
+# makes the sender a process that is not the main one
+ExecStart=/bin/sh -c 'sh -c "systemd-notify --ready; sleep 0.1"; exec sleep 1051'
+EOF
+unit extend <<'EOF'
+[Service]
+Type=notify
+NotifyAccess=all
+TimeoutStartSec=1
+ExecStart=/bin/sh -c 'systemd-notify EXTEND_TIMEOUT_USEC=3000000; sleep 2; systemd-notify --ready; exec sleep 1052'
+EOF
+unit wwpid <<'EOF'
+[Service]
+Type=forking
+PIDFile=/run/wwpid.pid
+ExecStart=/bin/sh -c 'setsid sleep 1053 & echo $$! > /run/wwpid.pid; chmod 666 /run/wwpid.pid; exit 0'
+EOF
 unit chatty <<'EOF'
 [Service]
 ExecStart=/bin/sh -c 'n=$(cat /run/chatty.n 2>/dev/null || echo 0); echo $((n + 1)) > /run/chatty.n; i=0; while [ $i -lt 2000 ]; do echo "run$n line$i"; i=$((i + 1)); done; [ $n -ge 2 ] && exec sleep 1000; exit 1'
@@ -176,6 +205,23 @@ t0=$(now_ms); rc=$(rc_of S silent start); t1=$(now_ms)
 check "Type=notify without READY=1: start fails at TimeoutStartSec=1 ($((t1 - t0)) ms, status $rc)" \
   test "$rc" = 1 -a $((t1 - t0)) -ge 900 -a $((t1 - t0)) -lt 5000
 check "... and its process is gone" wait_for 3 sh -c '! pgrep -f "slee[p] 1013" >/dev/null'
+
+t0=$(now_ms); rc=$(rc_of S notmain start); t1=$(now_ms)
+check "Type=notify: READY=1 from a process other than the main one is not heard (NotifyAccess=main): start fails ($rc, $((t1 - t0)) ms)" \
+  eval '[ "$rc" = 1 ] && grep -q "notmain: a notify message from pid [0-9]* ignored: NotifyAccess=main" "$CONSOLE"'
+t0=$(now_ms); S extend start; rc=$?; t1=$(now_ms)
+check "EXTEND_TIMEOUT_USEC=3 s moves TimeoutStartSec=1 later: READY=1 after 2 s is in time ($rc, $((t1 - t0)) ms)" \
+  test "$rc" = 0 -a $((t1 - t0)) -ge 1900
+S wd start
+check "WatchdogSec=1: the service sees WATCHDOG_USEC=1000000" test "$(ns_exec cat /run/wd.usec)" = 1000000
+check "... WATCHDOG=1 every 0.4 s keeps it up" eval 'sleep 1.5; [ "$(runs wd)" = 1 ] && ns_says "^active$" systemctl is-active wd'
+check "... once they stop, the watchdog runs out: SIGABRT, and Restart=on-watchdog starts it again" \
+  wait_for 6 eval '[ "$(runs wd)" -ge 2 ]'
+check "... the reason is in its status" ns_says "watchdog ran out|killed by signal 6" service wd status
+S wd stop
+check "a PIDFile= writable by anyone is refused at once (start-stop-daemon's rule): 1" \
+  eval '[ "$(rc_of S wwpid start)" = 1 ] && ns_says "writable by anyone" service wwpid status'
+check "... and what it started is stopped" wait_for 5 sh -c '! pgrep -f "slee[p] 1053" >/dev/null'
 
 # ---- log durability across restarts ----------------------------------------------------------
 S chatty start >/dev/null 2>&1
