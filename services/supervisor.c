@@ -48,7 +48,7 @@ static const char *const state_names[] = { "inactive", "activating", "active", "
 static const char *const state_subs[] = { "dead", "start", "running", "exited", "reload", "stop", "failed",
 					  "auto-restart" };
 
-enum phase { PH_NONE, PH_START_PRE, PH_START, PH_WAIT_EXEC, PH_WAIT_READY, PH_WAIT_PIDFILE, PH_START_POST,
+enum phase { PH_NONE, PH_WAIT_DEPS, PH_START_PRE, PH_START, PH_WAIT_EXEC, PH_WAIT_READY, PH_WAIT_PIDFILE, PH_START_POST,
 	     PH_RELOAD, PH_STOP, PH_SIGTERM, PH_SIGKILL, PH_STOP_POST, PH_SCRIPT };
 
 enum job_type { JOB_START, JOB_STOP, JOB_RESTART, JOB_TRY_RESTART, JOB_RELOAD, JOB_SCRIPT };
@@ -103,6 +103,8 @@ struct svc {
 	char **env;            /* the environment of this run's processes */
 	struct svc_log log;
 	unsigned start_seq;    /* order of the last start, for stopping in reverse */
+	unsigned deps_pending; /* Requires=/Wants= ordered After= that this start waits for */
+	char dep_failed[SVC_NAME_MAX + 32]; /* a required one that did not start */
 };
 
 static struct evloop *loop;
@@ -313,6 +315,7 @@ static void enqueue(struct svc *s, enum job_type type, int client, struct sv_req
 /* ---- running commands ------------------------------------------------------------------- */
 
 static void begin_stop(struct svc *s, bool manual, bool failed);
+static void stop_dependents(struct svc *s, bool manual);
 static void enter_signal(struct svc *s);
 static void finish_stop(struct svc *s);
 static void restart_cb(struct evloop *l, void *data);
@@ -735,6 +738,7 @@ static void phase_done(struct svc *s)
 	case PH_SIGTERM:
 	case PH_SIGKILL:
 	case PH_SCRIPT:
+	case PH_WAIT_DEPS:
 	case PH_NONE:
 		break;
 	}
@@ -855,6 +859,8 @@ static void finish_stop(struct svc *s)
 			rmdir(cmd);
 		}
 	bool failed = s->run_failed;
+	if (!stopping_all && !(s->jobs && s->job_running && (s->jobs->type == JOB_RESTART || s->jobs->type == JOB_TRY_RESTART)))
+		stop_dependents(s, s->stop_manual);
 	if (s->stop_manual || stopping_all) {
 		set_state(s, failed ? ST_FAILED : ST_INACTIVE);
 		svc_log_note(&s->log, "stopped %s", s->name);
@@ -1365,6 +1371,116 @@ static void run_script(struct svc *s, struct job *j)
 	s->phase = PH_SCRIPT;
 }
 
+/* ---- dependencies of a start ------------------------------------------------------------ */
+
+struct dep_wait {
+	struct svc *waiter;
+	bool required, ordered;
+	char name[SVC_NAME_MAX + 1];
+};
+
+static bool strv_has_unit(const struct unit_strv *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char n[SVC_NAME_MAX + 1];
+		snprintf(n, sizeof(n), "%s", l->v[i]);
+		svc_name_strip(n);
+		if (!strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+static void deps_settled(struct svc *s)
+{
+	if (s->phase != PH_WAIT_DEPS || s->deps_pending > 0)
+		return;
+	s->phase = PH_NONE;
+	if (s->dep_failed[0]) {
+		char why[SVC_NAME_MAX + 120];
+		snprintf(why, sizeof(why), "%s, which it requires, did not start", s->dep_failed);
+		start_failed_early(s, why);
+		return;
+	}
+	begin_start(s);
+}
+
+static void dep_done(void *ctx, int status)
+{
+	struct dep_wait *w = ctx;
+	struct svc *s = w->waiter;
+	if (status != 0 && w->required && !s->dep_failed[0])
+		snprintf(s->dep_failed, sizeof(s->dep_failed), "%s", w->name);
+	if (w->ordered && s->deps_pending > 0) {
+		s->deps_pending--;
+		deps_settled(s);
+	}
+	free(w);
+}
+
+/* A start brings along what the unit Requires=, BindsTo= and Wants= (services only: targets,
+ * sockets and mounts are not ours to start), waiting for those it is also After=. A cycle is
+ * cut where it closes: a service already waiting for its own dependencies is not waited for. */
+static void start_with_deps(struct svc *s)
+{
+	s->dep_failed[0] = '\0';
+	s->deps_pending = 0;
+	if (s->state != ST_AUTO_RESTART)
+		load_definition(s, false);
+	if (s->kind != SVC_UNIT) {
+		begin_start(s);
+		return;
+	}
+	set_state(s, ST_STARTING);
+	s->phase = PH_WAIT_DEPS;
+	const struct unit_strv *lists[] = { &s->unit.requires, &s->unit.binds_to, &s->unit.wants };
+	for (size_t li = 0; li < ARRAY_SIZE(lists); li++)
+		for (size_t i = 0; i < lists[li]->n; i++) {
+			char name[SVC_NAME_MAX + 1];
+			snprintf(name, sizeof(name), "%s", lists[li]->v[i]);
+			svc_name_strip(name);
+			const char *why;
+			bool required = li < 2;
+			if (!strcmp(name, s->name) || strchr(name, '.') || svc_name_check(name, &why) < 0)
+				continue;
+			struct svc *d = get(name);
+			if (!d || d->kind == SVC_NONE) {
+				if (required && !s->dep_failed[0])
+					snprintf(s->dep_failed, sizeof(s->dep_failed), "%s (no such service)", name);
+				continue;
+			}
+			if (is_active(d) || d->phase == PH_WAIT_DEPS)
+				continue;
+			struct dep_wait *w = calloc(1, sizeof(*w));
+			if (!w)
+				continue;
+			*w = (struct dep_wait){ .waiter = s, .required = required,
+						.ordered = strv_has_unit(&s->unit.after, name) };
+			snprintf(w->name, sizeof(w->name), "%s", name);
+			if (w->ordered)
+				s->deps_pending++;
+			log_info("services", "%s: starting %s, which it %s", s->name, name,
+				 li == 0 ? "requires" : li == 1 ? "is bound to" : "wants");
+			enqueue(d, JOB_START, -1, NULL, dep_done, w);
+		}
+	deps_settled(s);
+}
+
+/* Requires=/BindsTo= the other way: a service stopped by hand takes those that require it
+ * or are bound to it along; one that ended by itself, those bound to it. */
+static void stop_dependents(struct svc *s, bool manual)
+{
+	for (struct svc *t = services; t; t = t->next) {
+		if (t == s || t->kind != SVC_UNIT || !(is_active(t) || t->state == ST_STARTING))
+			continue;
+		if (strv_has_unit(&t->unit.binds_to, s->name) || (manual && strv_has_unit(&t->unit.requires, s->name))) {
+			log_info("services", "%s: stopping it too, as it %s %s", t->name,
+				 strv_has_unit(&t->unit.binds_to, s->name) ? "is bound to" : "requires", s->name);
+			enqueue(t, JOB_STOP, -1, NULL, NULL, NULL);
+		}
+	}
+}
+
 static void job_run(struct svc *s)
 {
 	struct job *j = s->jobs;
@@ -1382,7 +1498,7 @@ static void job_run(struct svc *s)
 			return;
 		}
 		s->backoff = (struct backoff)BACKOFF_INIT;
-		begin_start(s);
+		start_with_deps(s);
 		return;
 	case JOB_STOP:
 		if (s->state == ST_AUTO_RESTART) {
@@ -1411,7 +1527,7 @@ static void job_run(struct svc *s)
 		} else {
 			j->second_half = true;
 			s->backoff = (struct backoff)BACKOFF_INIT;
-			begin_start(s);
+			start_with_deps(s);
 		}
 		return;
 	case JOB_RELOAD:

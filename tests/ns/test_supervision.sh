@@ -2,7 +2,8 @@
 # Supervision cases (research/supervision-anchors.md §9.2): the Restart= matrix,
 # RestartPreventExitStatus, the backoff curve and the crash loop's cost, forking daemons with
 # a late, missing or stale pidfile, readiness timeouts, log durability, concurrent control,
-# reload of a stopped service, a hanging status in --status-all, and the supervisor itself
+# reload of a stopped service, a hanging status in --status-all, Requires=/Wants=/BindsTo= on a
+# manual start and stop, watchdog and notify rules, and the supervisor itself
 # killed and restarted under running services (they are adopted, their log pipes kept).
 SUITE=supervision
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +98,52 @@ unit wwpid <<'EOF'
 Type=forking
 PIDFile=/run/wwpid.pid
 ExecStart=/bin/sh -c 'setsid sleep 1053 & echo $$! > /run/wwpid.pid; chmod 666 /run/wwpid.pid; exit 0'
+EOF
+unit db <<'EOF'
+[Service]
+ExecStartPre=/bin/sleep 0.5
+ExecStart=/bin/sleep 1060
+ExecStartPost=/bin/sh -c 'echo db-up >> /run/order.log'
+EOF
+unit app <<'EOF'
+[Unit]
+Requires=db.service
+Wants=helper.service
+After=db.service
+[Service]
+ExecStartPre=/bin/sh -c 'echo app-pre >> /run/order.log'
+ExecStart=/bin/sleep 1061
+EOF
+unit helper <<'EOF'
+[Service]
+ExecStart=/bin/sleep 1062
+EOF
+unit bound <<'EOF'
+[Unit]
+BindsTo=db.service
+After=db.service
+[Service]
+ExecStart=/bin/sleep 1063
+EOF
+unit needy <<'EOF'
+[Unit]
+Requires=nosuch.service
+[Service]
+ExecStart=/bin/sleep 1064
+EOF
+unit cyc1 <<'EOF'
+[Unit]
+Requires=cyc2.service
+After=cyc2.service
+[Service]
+ExecStart=/bin/sleep 1065
+EOF
+unit cyc2 <<'EOF'
+[Unit]
+Requires=cyc1.service
+After=cyc1.service
+[Service]
+ExecStart=/bin/sleep 1066
 EOF
 unit chatty <<'EOF'
 [Service]
@@ -222,6 +269,23 @@ S wd stop
 check "a PIDFile= writable by anyone is refused at once (start-stop-daemon's rule): 1" \
   eval '[ "$(rc_of S wwpid start)" = 1 ] && ns_says "writable by anyone" service wwpid status'
 check "... and what it started is stopped" wait_for 5 sh -c '! pgrep -f "slee[p] 1053" >/dev/null'
+
+# ---- dependencies of a manual start and stop -------------------------------------------------
+check "start of a unit that Requires= and is After= another: that one starts first and is up before" \
+  eval 'S app start && [ "$(ns_exec cat /run/order.log | tr "\n" " ")" = "db-up app-pre " ]'
+check "... what it Wants= starts along" ns_says "^active$" systemctl is-active helper
+check "stopping the required one by hand stops the one that requires it" \
+  eval 'S db stop && wait_for 5 ns_says "^inactive$" systemctl is-active app'
+check "... but not one it merely wanted" ns_says "^active$" systemctl is-active helper
+S bound start
+check "BindsTo=: starting it started what it is bound to" ns_says "^active$" systemctl is-active db
+ns_exec pkill -KILL -f "slee[p] 1060"
+check "... and when that ends by itself, it is stopped too" wait_for 5 ns_says "^inactive$" systemctl is-active bound
+check "Requires= a service that does not exist: the start fails and says which" \
+  eval '[ "$(rc_of S needy start)" = 1 ] && ns_says "nosuch \(no such service\), which it requires, did not start" service needy status'
+check "a Requires=/After= cycle does not hang: both start" \
+  eval 'timeout 10 nsenter -t "$PID1" -a -r -w service cyc1 start && ns_says "^active$" systemctl is-active cyc2'
+S helper stop; S cyc1 stop; S cyc2 stop
 
 # ---- log durability across restarts ----------------------------------------------------------
 S chatty start >/dev/null 2>&1
