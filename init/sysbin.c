@@ -72,14 +72,24 @@ static const char initd_hook[] =
 	"  esac\n"
 	"fi\n";
 
-static void install_initd_hook(const char *self)
+/* dpkg runs these around every run (dpkg.cfg(5) pre-invoke/post-invoke): a package that ships
+ * only a unit (rsyslog) starts on install as under systemd. See services/dpkg_hook.h. */
+static const char dpkg_hook[] =
+	"# guestinit: a package that ships only a systemd unit starts, restarts and stops with dpkg as\n"
+	"# under systemd (its maintainer scripts act only when systemd runs). See man 8 service.\n"
+	"# Written at boot by guestinit; removing the file turns this off until the next boot.\n"
+	"pre-invoke=if [ -S /run/guestinit/services ] && [ ! -d /run/systemd/system ]; then %s service --dpkg-hook pre; fi\n"
+	"post-invoke=if [ -S /run/guestinit/services ] && [ ! -d /run/systemd/system ]; then %s service --dpkg-hook post; fi\n";
+
+/* Writes a hook file of ours into a distro's hook directory (never over a file of the distro:
+ * the names are ours), only when its text changed. */
+static void install_hook(const char *self, const char *dir, const char *path, const char *fmt, const char *lost)
 {
-	const char *dir = "/lib/lsb/init-functions.d", *path = "/lib/lsb/init-functions.d/35-guestinit";
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return; /* no LSB init-functions: no script can source the hook */
-	char want[sizeof(initd_hook) + PATH_MAX];
-	snprintf(want, sizeof(want), initd_hook, self);
+		return; /* the hook's user is not installed */
+	char want[1024 + 2 * PATH_MAX];
+	snprintf(want, sizeof(want), fmt, self, self);
 	char have[sizeof(want)];
 	FILE *f = fopen(path, "re");
 	size_t n = f ? fread(have, 1, sizeof(have) - 1, f) : 0;
@@ -92,8 +102,7 @@ static void install_initd_hook(const char *self)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
 	if (!f || fputs(want, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_debug("sysbin", "cannot write %s: %s; init scripts started directly are not supervised", path,
-			  strerror(errno));
+		log_debug("sysbin", "cannot write %s: %s; %s", path, strerror(errno), lost);
 		unlink(tmp);
 	}
 }
@@ -162,5 +171,8 @@ void sysbin_expose(const char *self)
 		expose_one(self, names[i]);
 	expose_mount_helper(self);
 	link_in_sbin(self, "init");
-	install_initd_hook(self);
+	install_hook(self, "/lib/lsb/init-functions.d", "/lib/lsb/init-functions.d/35-guestinit", initd_hook,
+		     "init scripts started directly are not supervised");
+	install_hook(self, "/etc/dpkg/dpkg.cfg.d", "/etc/dpkg/dpkg.cfg.d/guestinit-services", dpkg_hook,
+		     "packages that ship only a unit do not start on install");
 }

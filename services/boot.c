@@ -273,27 +273,16 @@ static void add_entry(const char *name)
 	describe(&entries[nentries - 1], &u);
 }
 
+static void add_wanted(void *ctx, const char *name, const char *link)
+{
+	(void)ctx;
+	(void)link;
+	add_entry(name);
+}
+
 static void collect(void)
 {
-	static const char *const wants[] = { "/etc/systemd/system/multi-user.target.wants",
-					     "/etc/systemd/system/default.target.wants",
-					     "/etc/systemd/system/graphical.target.wants" };
-	for (size_t d = 0; d < ARRAY_SIZE(wants); d++) {
-		DIR *dh = opendir(wants[d]);
-		if (!dh)
-			continue;
-		struct dirent *de;
-		while ((de = readdir(dh))) {
-			char nm[SVC_NAME_MAX + 1];
-			size_t l = strlen(de->d_name);
-			if (l <= 8 || l > SVC_NAME_MAX || strcmp(de->d_name + l - 8, ".service") || strchr(de->d_name, '@'))
-				continue;
-			snprintf(nm, sizeof(nm), "%s", de->d_name);
-			svc_name_strip(nm);
-			add_entry(nm);
-		}
-		closedir(dh);
-	}
+	svc_each_wanted_unit(add_wanted, NULL);
 	DIR *dh = opendir("/etc/rc2.d");
 	if (dh) {
 		struct dirent *de;

@@ -24,6 +24,7 @@
 
 #include "cleanup.h"
 #include "client.h"
+#include "dpkg_hook.h"
 #include "svc_names.h"
 #include "svc_log.h"
 
@@ -385,6 +386,8 @@ int service_main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "--status-all"))
 		return status_all();
+	if (argc == 3 && !strcmp(argv[1], "--dpkg-hook"))
+		return geteuid() == 0 ? svc_dpkg_hook(argv[2]) : 0; /* dpkg as non-root changes no system */
 	char name[SVC_NAME_MAX + 1];
 	const char *why;
 	if (svc_name_check(argv[1], &why) < 0) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "unitfile.h"
 
 int svc_name_check(const char *name, const char **why)
@@ -39,6 +40,29 @@ void svc_name_strip(char *name)
 	size_t n = strlen(name);
 	if (n > 8 && !strcmp(name + n - 8, ".service"))
 		name[n - 8] = '\0';
+}
+
+void svc_each_wanted_unit(void (*each)(void *ctx, const char *name, const char *link), void *ctx)
+{
+	static const char *const wants[] = { "/etc/systemd/system/multi-user.target.wants",
+					     "/etc/systemd/system/default.target.wants",
+					     "/etc/systemd/system/graphical.target.wants" };
+	for (size_t d = 0; d < sizeof(wants) / sizeof(wants[0]); d++) {
+		_cleanup_closedir_ DIR *dh = opendir(wants[d]);
+		if (!dh)
+			continue;
+		struct dirent *de;
+		while ((de = readdir(dh))) {
+			char nm[SVC_NAME_MAX + 1], link[PATH_MAX];
+			size_t l = strlen(de->d_name);
+			if (l <= 8 || l > SVC_NAME_MAX || strcmp(de->d_name + l - 8, ".service") || strchr(de->d_name, '@'))
+				continue;
+			snprintf(nm, sizeof(nm), "%s", de->d_name);
+			svc_name_strip(nm);
+			snprintf(link, sizeof(link), "%s/%s", wants[d], de->d_name);
+			each(ctx, nm, link);
+		}
+	}
 }
 
 bool svc_has_initd(const char *root, const char *name)

@@ -32,5 +32,9 @@ enum svc_kind svc_resolve_unit(const char *root, const char *name, struct unit *
  * again. */
 unsigned long long svc_definition_stamp(const char *root, const char *name);
 bool svc_has_initd(const char *root, const char *name);
+/* Every unit enabled in /etc/systemd/system/{multi-user,default,graphical}.target.wants
+ * (systemctl enable, deb-systemd-helper): each(ctx, NAME, path of the link). Templates (@)
+ * are left out. */
+void svc_each_wanted_unit(void (*each)(void *ctx, const char *name, const char *link), void *ctx);
 
 #endif

@@ -58,6 +58,71 @@ else
   fail "apt-get download at on the host failed (the Debian mirror is needed for this check)"
 fi
 
+# a package that ships only a unit: its maintainer scripts act only under systemd, our dpkg hook
+# does it (a package built here, in the shape dh_installsystemd gives it)
+mkpkg() { # VERSION SLEEP-SECONDS
+  local d=$WORK/pkg-$1
+  mkdir -p "$d/DEBIAN" "$d/lib/systemd/system"
+  printf '%s\n' "Package: gi-unitonly" "Version: $1" "Architecture: all" "Maintainer: guestinit tests <t@example.org>" \
+    "Description: a service with only a systemd unit" > "$d/DEBIAN/control"
+  printf '%s\n' "[Service]" "ExecStart=/bin/sleep $2" "[Install]" "WantedBy=multi-user.target" \
+    > "$d/lib/systemd/system/gi-unitonly.service"
+  cat > "$d/DEBIAN/postinst" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = configure ]; then
+	deb-systemd-helper unmask gi-unitonly.service >/dev/null || true
+	if deb-systemd-helper --quiet was-enabled gi-unitonly.service; then
+		deb-systemd-helper enable gi-unitonly.service >/dev/null || true
+	else
+		deb-systemd-helper update-state gi-unitonly.service >/dev/null || true
+	fi
+	if [ -d /run/systemd/system ]; then
+		systemctl --system daemon-reload >/dev/null || true
+		if [ -n "$2" ]; then _dh_action=restart; else _dh_action=start; fi
+		deb-systemd-invoke $_dh_action gi-unitonly.service >/dev/null || true
+	fi
+fi
+EOF
+  cat > "$d/DEBIAN/prerm" <<'EOF'
+#!/bin/sh
+set -e
+if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
+	deb-systemd-invoke stop gi-unitonly.service >/dev/null || true
+fi
+EOF
+  cat > "$d/DEBIAN/postrm" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = remove ] && [ -x /usr/bin/deb-systemd-helper ]; then deb-systemd-helper mask gi-unitonly.service >/dev/null || true; fi
+if [ "$1" = purge ] && [ -x /usr/bin/deb-systemd-helper ]; then deb-systemd-helper purge gi-unitonly.service >/dev/null || true; fi
+EOF
+  chmod 755 "$d/DEBIAN/postinst" "$d/DEBIAN/prerm" "$d/DEBIAN/postrm"
+  dpkg-deb --root-owner-group -b "$d" "$WORK/gi-unitonly_$1.deb" >/dev/null
+  gh run -- sh -c "cat > /tmp/gi-unitonly_$1.deb" < "$WORK/gi-unitonly_$1.deb"
+}
+mkpkg 1 1071 && mkpkg 2 1072
+check "the dpkg hook is in place" g 'grep -q "service --dpkg-hook post" /etc/dpkg/dpkg.cfg.d/guestinit-services'
+g 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d'
+check "policy-rc.d exit 101: dpkg -i of a unit-only package enables it but does not start it" \
+  g 'dpkg -i /tmp/gi-unitonly_1.deb >/tmp/dpkg1.out 2>&1 && ! systemctl -q is-active gi-unitonly && systemctl -q is-enabled gi-unitonly'
+g 'rm -f /usr/sbin/policy-rc.d; dpkg -P gi-unitonly >/dev/null 2>&1'
+check "dpkg -i of a unit-only package starts its service, as under systemd" \
+  g 'dpkg -i /tmp/gi-unitonly_1.deb >/tmp/dpkg2.out 2>&1 && systemctl -q is-active gi-unitonly && pgrep -f "slee[p] 1071" >/dev/null'
+check "... an upgrade that replaces the unit restarts it with the new one" \
+  g 'dpkg -i /tmp/gi-unitonly_2.deb >/tmp/dpkg3.out 2>&1 && pgrep -f "slee[p] 1072" >/dev/null && ! pgrep -f "slee[p] 1071" >/dev/null'
+check "... dpkg -r stops it" g 'dpkg -r gi-unitonly >/tmp/dpkg4.out 2>&1 && ! pgrep -f "slee[p] 107[12]" >/dev/null'
+g 'dpkg -P gi-unitonly >/dev/null 2>&1'
+if (cd "$deb_dir" && apt-get download -q -o APT::Sandbox::User=root rsyslog liblognorm5 libfastjson4 libestr0 >/dev/null 2>&1); then
+  for f in "$deb_dir"/rsyslog_*.deb "$deb_dir"/liblognorm5_*.deb "$deb_dir"/libfastjson4_*.deb "$deb_dir"/libestr0_*.deb; do
+    gh run -- sh -c "cat > /tmp/$(basename "$f")" < "$f"
+  done
+  check "dpkg -i rsyslog (only a unit in bookworm) starts rsyslogd" \
+    eval 'g "DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/libestr0_*.deb /tmp/libfastjson4_*.deb /tmp/liblognorm5_*.deb /tmp/rsyslog_*.deb >/tmp/dpkg5.out 2>&1" && wait_for 10 g "systemctl -q is-active rsyslog && pgrep -x rsyslogd >/dev/null"'
+else
+  fail "apt-get download rsyslog on the host failed (the Debian mirror is needed for this check)"
+fi
+
 # a fork bomb in one service (research §9.2 #21): its pids.max holds it, control still works
 check "the pids controller reaches the services' groups" g 'grep -qw pids /sys/fs/cgroup/services/cgroup.subtree_control'
 cat > "$WORK/bomb.service" <<'EOF'
