@@ -62,6 +62,7 @@ static struct {
 	uint32_t next_session;
 	/* what the guest told us */
 	char kernel[65], ready_line[200];
+	char stats[4096]; /* the guest's last STATS: key=value lines */
 	uint64_t ready_ms, uptime_ms;
 	time_t connected_at;
 	bool ready;
@@ -230,7 +231,7 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 		return;
 	}
 	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
-				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = "gradual",
+				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = ag.o->reclaim ? (char *)ag.o->reclaim : "gradual",
 				   .timezone = host_timezone() };
 	static char sources[PROTO_MAX_DRIVES][16];
 	for (size_t i = 0; i < ag.o->ndrives && i < PROTO_MAX_DRIVES; i++) {
@@ -266,6 +267,7 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 	}
 	ag.control = c;
 	ag.connected_at = time(NULL);
+	ag.stats[0] = '\0'; /* the guest sends its figures again on a new connection */
 	log_info("agent", "guest connected from %s (kernel %s)", c->peer, ag.kernel);
 	if (request_session(0) < 0)
 		log_warn("agent", "could not ask the guest for a spare session");
@@ -447,10 +449,19 @@ static void status_text(char *buf, size_t cap)
 		snprintf(buf, cap, "guest: not connected\nrefused: %u\n", ag.refused);
 		return;
 	}
-	snprintf(buf, cap,
+	int n = snprintf(buf, cap,
 		 "guest: connected since %ld\nkernel: %s\nready: %s\nready_ms: %llu\nuptime_at_ready_ms: %llu\nrefused: %u\n",
 		 (long)ag.connected_at, ag.kernel, ag.ready ? ag.ready_line : "(not yet)", (unsigned long long)ag.ready_ms,
 		 (unsigned long long)ag.uptime_ms, ag.refused);
+	/* the guest's figures as "key: value" lines, like the rest */
+	for (const char *l = ag.stats; *l && n > 0 && (size_t)n < cap - 1;) {
+		size_t len = strcspn(l, "\n");
+		const char *eq = memchr(l, '=', len);
+		if (eq)
+			n += snprintf(buf + n, cap - (size_t)n, "%.*s: %.*s\n", (int)(eq - l), l, (int)(len - (size_t)(eq - l) - 1),
+				      eq + 1);
+		l += len + (l[len] == '\n');
+	}
 }
 
 static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t *p)
@@ -503,7 +514,7 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 		return;
 	}
 	case MSG_AGENT_STATUS: {
-		char text[1024];
+		char text[8192];
 		status_text(text, sizeof(text));
 		reply(c->fd, true, text, -1);
 		conn_close(c);
@@ -567,6 +578,15 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 			log_info("agent", "guest ready: %s (kernel start to ready %llu ms)", r.line,
 				 (unsigned long long)r.uptime_ms);
 			proto_ready_free(&r);
+		} else if (h->type == MSG_STATS) {
+			char *text = NULL;
+			const char *why = "";
+			if (proto_decode_str(p, h->len, TAG_TEXT, &text, &why) < 0) {
+				log_warn("agent", "bad STATS from the guest: %s", why);
+				return;
+			}
+			snprintf(ag.stats, sizeof(ag.stats), "%s", text ? text : "");
+			free(text);
 		} else {
 			log_debug("agent", "ignoring %s from the guest", proto_type_name(h->type));
 		}

@@ -19,6 +19,7 @@ struct agent_opts {
 	struct agent_drive drives[26];
 	size_t ndrives;
 	int ready_fd;           /* written once listening, then closed; -1: none */
+	const char *reclaim;    /* memory reclaim mode for the guest; NULL: gradual */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the exit status. */

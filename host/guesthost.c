@@ -438,6 +438,7 @@ struct start_opts {
 	struct agent_drive drives[26];
 	size_t ndrives;
 	unsigned mem_mb, cpus;
+	const char *reclaim; /* --memory-reclaim: what WELCOME tells the guest (.wslconfig's autoMemoryReclaim) */
 };
 
 /* --drive L=DIR (our server) or --drive-virtio L=DIR (QEMU's) into drives; dies naming the
@@ -504,6 +505,10 @@ static void start_agent(const char *self, const struct start_opts *so, const cha
 		args[n++] = tokfile;
 		args[n++] = "--ready-fd";
 		args[n++] = fdarg;
+		if (so->reclaim) {
+			args[n++] = "--memory-reclaim";
+			args[n++] = (char *)so->reclaim;
+		}
 		static char drive_args[26][PATH_MAX + 4];
 		for (size_t i = 0; i < so->ndrives && n < 60; i++) {
 			snprintf(drive_args[i], sizeof(drive_args[i]), "%c=%s", so->drives[i].letter, so->drives[i].dir);
@@ -649,6 +654,13 @@ static void launch_qemu(const struct start_opts *so, const char *kernel, const c
 	}
 }
 
+static const char *reclaim_mode(const char *m)
+{
+	if (strcmp(m, "disabled") && strcmp(m, "gradual") && strcmp(m, "dropcache"))
+		die("--memory-reclaim %s: expected disabled, gradual or dropcache", m);
+	return m;
+}
+
 static int cmd_start(const char *self, int argc, char **argv)
 {
 	struct start_opts so = { .mem_mb = 2048, .cpus = 2 };
@@ -669,8 +681,11 @@ static int cmd_start(const char *self, int argc, char **argv)
 			if (*end || v < 1 || v > 64)
 				die("--cpus %s: a count from 1 to 64", argv[i]);
 			so.cpus = (unsigned)v;
+		} else if (!strcmp(a, "--memory-reclaim") && i + 1 < argc) {
+			so.reclaim = reclaim_mode(argv[++i]);
 		} else {
-			die("start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, --cpus N)", a);
+			die("start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, --cpus N, "
+			    "--memory-reclaim disabled|gradual|dropcache)", a);
 		}
 	}
 	char lockp[PATH_MAX];
@@ -764,6 +779,8 @@ static int cmd_agent(int argc, char **argv)
 			token_file = argv[++i];
 		else if (!strcmp(a, "--ready-fd") && i + 1 < argc)
 			o.ready_fd = atoi(argv[++i]);
+		else if (!strcmp(a, "--memory-reclaim") && i + 1 < argc)
+			o.reclaim = reclaim_mode(argv[++i]);
 		else if ((!strcmp(a, "--drive") || !strcmp(a, "--drive-virtio")) && i + 1 < argc) {
 			add_drive(a, argv[i + 1], a[7] == '-', o.drives, &o.ndrives);
 			i++;
@@ -791,6 +808,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
 		     "  start [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
+		     "        [--memory-reclaim disabled|gradual|dropcache]\n"
 		     "                                       build what is missing and boot the VM; each\n"
 		     "                                       drive is served to the guest (mount.drvfs)\n"
 		     "  run [--user U] [--cd DIR] [-e VAR=VAL]... -- CMD ARGS...   run CMD in the guest\n"

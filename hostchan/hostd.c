@@ -27,6 +27,7 @@
 #include "ctlsock.h"
 #include "exec_session.h"
 #include "log.h"
+#include "memreclaimd.h"
 #include "proto.h"
 #include "transport.h"
 #include "wslconf.h"
@@ -34,6 +35,7 @@
 #define CONNECT_TIMEOUT_MS 5000
 #define WELCOME_TIMEOUT_MS 10000
 #define READY_WAIT_MS 30000
+#define STATS_INTERVAL_MS 2000
 
 struct hostd {
 	struct transport_addr addr;
@@ -179,6 +181,32 @@ static int send_ready(int fd)
 	return rc;
 }
 
+/* memreclaim's figures, prefixed "memreclaim.", when they changed since the last STATS. */
+static void send_stats(int fd, char *last, size_t cap)
+{
+	char text[4096];
+	size_t n = 0;
+	FILE *f = fopen(MR_STATS_PATH, "re");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), f) && n < sizeof(text) - 1)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "memreclaim.%s", line);
+	fclose(f);
+	if (n >= sizeof(text))
+		n = sizeof(text) - 1;
+	text[n] = '\0';
+	if (!strcmp(text, last))
+		return;
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_STATS, 0);
+	proto_put_str(&b, TAG_TEXT, text);
+	if (proto_end(&b) == 0 && proto_send(fd, &b) == 0)
+		snprintf(last, cap, "%s", text);
+	proto_buf_free(&b);
+}
+
 static void quiet(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -250,6 +278,8 @@ static void serve(struct hostd *h, int fd)
 {
 	bool ready_sent = false;
 	uint64_t ready_until = now_ms() + READY_WAIT_MS;
+	static char last_stats[4096];
+	last_stats[0] = '\0'; /* a new connection (perhaps a new host) gets them all again */
 	for (;;) {
 		if (!ready_sent) {
 			int rc = send_ready(fd);
@@ -262,6 +292,12 @@ static void serve(struct hostd *h, int fd)
 				if (poll(&p, 1, 20) == 0)
 					continue;
 			}
+		} else {
+			/* between frames, the figures every STATS_INTERVAL_MS */
+			send_stats(fd, last_stats, sizeof(last_stats));
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			if (poll(&p, 1, STATS_INTERVAL_MS) == 0)
+				continue;
 		}
 		struct proto_hdr hdr;
 		_cleanup_free_ uint8_t *payload = NULL;

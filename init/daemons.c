@@ -21,7 +21,7 @@ enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
 
 /* ARGS_FD_STORE: the daemon gets PID 1's fd store as fds 3 and 4 ("--fd-store 3:4"), so
  * what it puts there outlives it. */
-enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_FD_STORE };
+enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_FD_STORE, ARGS_NONE };
 
 struct daemon_def {
 	const char *name;
@@ -29,15 +29,17 @@ struct daemon_def {
 	enum daemon_stdin in;
 	enum daemon_args args;
 	int min_stop_ms; /* at shutdown it gets at least this long (services stops every service) */
+	bool machine_only; /* nothing to do in a namespace (the machine's memory is not ours) */
 };
 
-/* Later capabilities add their daemons here (memreclaim). logd comes first so that it is
+/* logd comes first so that it is
  * stopped last and sees the whole shutdown; services is stopped first, so that every service
  * stops while the rest is still there. Its own time limits (TimeoutStopSec=) bound its stop. */
 static const struct daemon_def daemon_defs[] = {
-	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE, 0 },
-	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST, 0 },
-	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_FD_STORE, 100000 },
+	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE, 0, false },
+	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST, 0, false },
+	{ "memreclaim", "guestinit-memreclaimd", STDIN_NULL, ARGS_NONE, 0, true },
+	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_FD_STORE, 100000, false },
 };
 #define NDAEMONS ARRAY_SIZE(daemon_defs)
 
@@ -92,10 +94,12 @@ static void daemon_start(size_t i)
 	char *host_argv[] = { (char *)d->applet, "--host", (char *)env.host_uri, NULL };
 	bool with_store = d->args == ARGS_FD_STORE && store.put_fd >= 0;
 	char *store_argv[] = { (char *)d->applet, with_store ? "--fd-store" : NULL, "3:4", NULL };
+	char *bare_argv[] = { (char *)d->applet, NULL };
 	int store_fds[] = { store.put_fd, store.take_fd };
 	struct spawn_opts o = {
 		.path = env.self_exe,
-		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_FD_STORE ? store_argv : log_argv,
+		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_FD_STORE ? store_argv :
+			d->args == ARGS_NONE ? bare_argv : log_argv,
 		.envp = d->args == ARGS_HOST ? env.host_envp : env.envp,
 		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
 		.extra_fds = with_store ? store_fds : NULL,
@@ -138,7 +142,7 @@ static void schedule_restart(size_t i, uint64_t ran_ms)
 /* A daemon without what it needs is not started at all (and not restarted). */
 static bool daemon_wanted(size_t i)
 {
-	return daemon_defs[i].args != ARGS_HOST || env.host_uri;
+	return (daemon_defs[i].args != ARGS_HOST || env.host_uri) && (!daemon_defs[i].machine_only || env.machine);
 }
 
 void daemons_start_all(void)
@@ -243,7 +247,9 @@ void daemons_status(FILE *out)
 	for (size_t i = 0; i < NDAEMONS; i++) {
 		const struct daemon *d = &daemons[i];
 		if (!daemon_wanted(i))
-			fprintf(out, "daemon %s: not started (no host address)\n", daemon_defs[i].name);
+			fprintf(out, "daemon %s: not started (%s)\n", daemon_defs[i].name,
+				daemon_defs[i].machine_only && !env.machine ? "a namespace: the machine is not ours" :
+									  "no host address");
 		else if (d->pid > 0)
 			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", daemon_defs[i].name,
 				(int)d->pid, (unsigned long long)((now_ms() - d->started_ms) / 1000), d->restarts);

@@ -18,6 +18,7 @@ struct daemon_env {
 	int log_file_max_kb, log_file_keep;
 	const char *host_uri;   /* the host channel's address; NULL: no hostd */
 	char *const *host_envp; /* envp plus GUESTINIT_TOKEN, for hostd only */
+	bool machine;           /* PID 1 of a machine, not of a namespace on one */
 };
 
 void daemons_init(struct evloop *loop, const struct daemon_env *env);

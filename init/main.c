@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "hostd.h"
 #include "logd.h"
+#include "memreclaimd.h"
 #include "mount.h"
 #include "pid1.h"
 #include "service_cmd.h"
@@ -34,6 +35,7 @@ static const struct applet {
 	{ "guestinit-logd", logd_main },
 	{ "guestinit-hostd", hostd_main },
 	{ "guestinit-servicesd", servicesd_main },
+	{ "guestinit-memreclaimd", memreclaimd_main },
 	{ "service", service_main },
 	{ "reboot", power_cmd_main },
 	{ "poweroff", power_cmd_main },

@@ -532,7 +532,7 @@ static void boot(void)
 		.self_exe = p1.self_exe, .envp = p1.envp, .log_read_fd = p1.log_pipe[0], .console_fd = 2,
 		.log_file = p1.conf.guestinit.log_file, .log_file_max_kb = p1.conf.guestinit.log_file_max_kb,
 		.log_file_keep = p1.conf.guestinit.log_file_keep,
-		.host_uri = have_host ? p1.host_uri : NULL, .host_envp = p1.host_envp,
+		.host_uri = have_host ? p1.host_uri : NULL, .host_envp = p1.host_envp, .machine = !p1.ns_mode,
 	};
 	daemons_init(p1.loop, &denv);
 	daemons_start_all();

@@ -58,6 +58,7 @@ const char *proto_type_name(uint16_t type)
 	case MSG_READY: return "READY";
 	case MSG_SESSION_REQUEST: return "SESSION_REQUEST";
 	case MSG_SHUTDOWN: return "SHUTDOWN";
+	case MSG_STATS: return "STATS";
 	case MSG_SESSION_ATTACH: return "SESSION_ATTACH";
 	case MSG_EXEC: return "EXEC";
 	case MSG_EXEC_ERROR: return "EXEC_ERROR";

@@ -22,9 +22,10 @@
 enum proto_feature {
 	PROTO_FEAT_EXEC = 1u << 0,    /* exec sessions (host runs commands in the guest) */
 	PROTO_FEAT_READY = 1u << 1,   /* the guest reports its ready line and timings */
-	PROTO_FEAT_SHUTDOWN = 1u << 2 /* the host may ask for poweroff/reboot */
+	PROTO_FEAT_SHUTDOWN = 1u << 2, /* the host may ask for poweroff/reboot */
+	PROTO_FEAT_STATS = 1u << 3     /* the guest sends figures (memreclaim) when they change */
 };
-#define PROTO_FEATURES_ALL (PROTO_FEAT_EXEC | PROTO_FEAT_READY | PROTO_FEAT_SHUTDOWN)
+#define PROTO_FEATURES_ALL (PROTO_FEAT_EXEC | PROTO_FEAT_READY | PROTO_FEAT_SHUTDOWN | PROTO_FEAT_STATS)
 
 enum proto_type {
 	/* control connection (guest connects, one per guest) */
@@ -34,6 +35,7 @@ enum proto_type {
 	MSG_READY = 0x0004,           /* guest → host */
 	MSG_SESSION_REQUEST = 0x0005, /* host → guest: open session connection N */
 	MSG_SHUTDOWN = 0x0006,        /* host → guest */
+	MSG_STATS = 0x0007,           /* guest → host: TAG_TEXT, key=value lines ("memreclaim.mode=gradual") */
 	/* session connection (guest connects, one per session) */
 	MSG_SESSION_ATTACH = 0x0010,  /* guest → host: token + session id; first frame */
 	MSG_EXEC = 0x0011,            /* client → runner: what to run */

@@ -21,7 +21,7 @@
 #include "textlines.h"
 
 enum key_type { T_BOOL, T_STR, T_UMASK, T_MS, T_INT, T_LOGLEVEL, T_CGROUPS };
-enum str_check { S_ANY, S_ABSPATH, S_HOSTNAME, S_USERNAME };
+enum str_check { S_ANY, S_ABSPATH, S_HOSTNAME, S_USERNAME, S_RECLAIM };
 
 struct key_def {
 	const char *section;
@@ -64,6 +64,9 @@ static const struct key_def keys[] = {
 	STR("guestinit", "logFile", guestinit.log_file, S_ABSPATH),
 	{ "guestinit", "logFileMaxKiB", T_INT, OFF(guestinit.log_file_max_kb), 0, S_ANY, 16, 1024 * 1024 },
 	{ "guestinit", "logFileKeep", T_INT, OFF(guestinit.log_file_keep), 0, S_ANY, 0, 100 },
+	STR("guestinit", "memoryReclaim", guestinit.memory_reclaim, S_RECLAIM),
+	{ "guestinit", "memoryReclaimIdle", T_MS, OFF(guestinit.memory_reclaim_idle_ms), 0, S_ANY, 1000, 86400000 },
+	{ "guestinit", "memoryReclaimFloorMiB", T_INT, OFF(guestinit.memory_reclaim_floor_mib), 0, S_ANY, 0, 1 << 20 },
 };
 
 void wslconf_defaults(struct wsl_conf *c)
@@ -90,6 +93,7 @@ void wslconf_defaults(struct wsl_conf *c)
 	strcpy(c->guestinit.log_file, "/var/log/guestinit.log");
 	c->guestinit.log_file_max_kb = 1024;
 	c->guestinit.log_file_keep = 3;
+	c->guestinit.memory_reclaim_idle_ms = 10000;
 }
 
 int wslconf_parse_bool(const char *s, bool *out)
@@ -373,6 +377,8 @@ static bool check_string(enum str_check chk, const char *v)
 			if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '.')
 				return false;
 		return true;
+	case S_RECLAIM:
+		return !strcmp(v, "disabled") || !strcmp(v, "gradual") || !strcmp(v, "dropcache");
 	case S_USERNAME:
 		if (n == 0 || n > 32 || !(islower((unsigned char)v[0]) || v[0] == '_'))
 			return false;
@@ -391,6 +397,7 @@ static const char *check_what(enum str_check chk)
 	case S_ABSPATH: return "an absolute path";
 	case S_HOSTNAME: return "a host name of letters, digits, '-' and '.', at most 64 characters";
 	case S_USERNAME: return "a user name such as 'alice'";
+	case S_RECLAIM: return "disabled, gradual or dropcache";
 	default: return "a string";
 	}
 }

@@ -57,6 +57,9 @@ struct wsl_conf {
 		char log_file[256];
 		int log_file_max_kb;
 		int log_file_keep;
+		char memory_reclaim[16];     /* disabled | gradual | dropcache; "": the host's choice */
+		int memory_reclaim_idle_ms;  /* how long the VM must be idle before reclaim */
+		int memory_reclaim_floor_mib; /* file cache kept; 0: scaled to RAM */
 	} guestinit;
 };
 

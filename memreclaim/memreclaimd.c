@@ -1,0 +1,301 @@
+/* guestinit-memreclaimd: once a second it samples (sample.h), asks the policy (policy.h) and
+ * does what it says: memory.reclaim, drop_caches or compact_memory. Each of these is one write
+ * the kernel carries out whole or stops cleanly, so a kill at any moment leaves nothing half
+ * done; the next incarnation starts a new idle window. Its figures go to
+ * /run/guestinit/memreclaim (key=value), which hostd forwards to the host. */
+#include "memreclaimd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "policy.h"
+#include "sample.h"
+#include "wslconf.h"
+
+#define TICK_MS 1000
+#define HOST_CONF "/run/guestinit/host.conf"
+#define MiB (1024ULL * 1024)
+
+struct stats {
+	uint64_t asked, reclaimed, drops, compactions, action_us;
+	uint64_t idle_start_ms, last_idle_ms;
+	char last_action[96];
+};
+
+struct daemon {
+	const char *root;
+	struct evloop *loop;
+	struct mr_state st;
+	struct mr_settings set;
+	char mode_source[32];
+	struct stats stats;
+	uint64_t own_action_us;
+	unsigned long long conf_stamp[2];
+	uint64_t mem_total;
+	bool was_busy;
+	char last_error[160];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void path_in(const struct daemon *d, const char *p, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s", d->root, p);
+}
+
+/* Changes with every rewrite, also two within one second (nanoseconds, inode, size). */
+static unsigned long long stamp_of(const struct daemon *d, const char *p)
+{
+	char full[PATH_MAX];
+	path_in(d, p, full, sizeof(full));
+	struct stat st;
+	if (stat(full, &st) < 0)
+		return 0;
+	return ((unsigned long long)st.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec) ^
+	       ((unsigned long long)st.st_ino << 20) ^ (unsigned long long)st.st_size;
+}
+
+/* The host's choice (WELCOME, in host.conf) unless wsl.conf's [guestinit] memoryReclaim says
+ * otherwise; gradual when neither does. Read again whenever either file changes. */
+static void load_settings(struct daemon *d, bool force)
+{
+	unsigned long long m[2] = { stamp_of(d, WSLCONF_PATH), stamp_of(d, HOST_CONF) };
+	if (!force && m[0] == d->conf_stamp[0] && m[1] == d->conf_stamp[1])
+		return;
+	d->conf_stamp[0] = m[0];
+	d->conf_stamp[1] = m[1];
+	struct wsl_conf conf;
+	wslconf_defaults(&conf);
+	char p[PATH_MAX];
+	path_in(d, WSLCONF_PATH, p, sizeof(p));
+	wslconf_load_file(&conf, p, NULL, NULL);
+	enum mr_mode mode = MR_GRADUAL;
+	snprintf(d->mode_source, sizeof(d->mode_source), "default");
+	char host_mode[256] = "";
+	path_in(d, HOST_CONF, p, sizeof(p));
+	FILE *f = fopen(p, "re");
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "reclaim=", 8)) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(host_mode, sizeof(host_mode), "%s", line + 8);
+			}
+		fclose(f);
+	}
+	if (conf.guestinit.memory_reclaim[0] && mr_mode_parse(conf.guestinit.memory_reclaim, &mode) == 0) {
+		snprintf(d->mode_source, sizeof(d->mode_source), "wsl.conf");
+	} else if (host_mode[0]) {
+		if (mr_mode_parse(host_mode, &mode) == 0)
+			snprintf(d->mode_source, sizeof(d->mode_source), "host");
+		else
+			log_warn("memreclaim", "the host asks for reclaim mode '%s', which is none of disabled, gradual, "
+				 "dropcache: gradual", host_mode);
+	}
+	mr_settings_default(&d->set, mode, d->mem_total);
+	d->set.idle_ms = (uint64_t)conf.guestinit.memory_reclaim_idle_ms;
+	if (conf.guestinit.memory_reclaim_floor_mib > 0)
+		d->set.floor_bytes = (uint64_t)conf.guestinit.memory_reclaim_floor_mib * MiB;
+	log_info("memreclaim", "mode %s (%s), idle after %llu ms, floor %llu MiB, steps of %llu MiB",
+		 mr_mode_name(mode), d->mode_source, (unsigned long long)d->set.idle_ms,
+		 (unsigned long long)(d->set.floor_bytes / MiB), (unsigned long long)(d->set.step_bytes / MiB));
+}
+
+/* One write of the whole value; EAGAIN from memory.reclaim means "less than asked was there",
+ * which is a success for us (LAB.md). */
+static int write_knob(const struct daemon *d, const char *knob, const char *value)
+{
+	char p[PATH_MAX];
+	path_in(d, knob, p, sizeof(p));
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, value, strlen(value));
+	int e = n < 0 ? errno : 0;
+	close(fd);
+	if (e == EAGAIN)
+		return 0;
+	return e ? -e : 0;
+}
+
+static void perform(struct daemon *d, const struct mr_action *a, const struct mr_sample *before)
+{
+	const char *knob = NULL;
+	char value[32] = "1";
+	switch (a->kind) {
+	case MR_NOTHING:
+		return;
+	case MR_RECLAIM:
+		knob = "/sys/fs/cgroup/memory.reclaim";
+		snprintf(value, sizeof(value), "%llu", (unsigned long long)a->bytes);
+		break;
+	case MR_DROP_CACHES:
+		knob = "/proc/sys/vm/drop_caches";
+		break;
+	case MR_COMPACT:
+		knob = "/proc/sys/vm/compact_memory";
+		break;
+	}
+	uint64_t t0 = now_us();
+	int r = write_knob(d, knob, value);
+	uint64_t spent = now_us() - t0;
+	d->own_action_us += spent;
+	d->stats.action_us += spent;
+	snprintf(d->stats.last_action, sizeof(d->stats.last_action), "%s", a->why);
+	if (r < 0) {
+		snprintf(d->last_error, sizeof(d->last_error), "%s: %s", knob, strerror(-r));
+		log_warn("memreclaim", "%s", d->last_error);
+		return;
+	}
+	if (a->kind == MR_COMPACT) {
+		d->stats.compactions++;
+		return;
+	}
+	if (a->kind == MR_RECLAIM)
+		d->stats.asked += a->bytes;
+	else
+		d->stats.drops++;
+	struct mr_sample after;
+	const char *what;
+	if (mr_sample_read(d->root, &after, &what) == 0 && after.file_cache < before->file_cache)
+		d->stats.reclaimed += before->file_cache - after.file_cache;
+	log_debug("memreclaim", "%s (%llu us)", a->why, (unsigned long long)spent);
+}
+
+static const char *state_name(const struct daemon *d, const struct mr_action *a)
+{
+	if (d->set.mode == MR_DISABLED)
+		return "disabled";
+	if (d->st.busy)
+		return "busy";
+	if (a->kind != MR_NOTHING)
+		return "reclaiming";
+	return strncmp(a->why, "idle for", 8) ? "done" : "waiting";
+}
+
+static void write_stats(const struct daemon *d, const struct mr_action *a, const struct mr_sample *s)
+{
+	char p[PATH_MAX], tmp[PATH_MAX + 8];
+	path_in(d, MR_STATS_PATH, p, sizeof(p));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return;
+	uint64_t now = s->now_ms;
+	uint64_t idle_ms = d->st.busy ? 0 : now - d->st.idle_since_ms;
+	fprintf(f,
+		"mode=%s\nmode_source=%s\nstate=%s\nwhy=%s\nasked_bytes=%llu\nreclaimed_bytes=%llu\ndrop_caches=%llu\n"
+		"compactions=%llu\naction_ms=%llu\nidle_ms=%llu\nlast_idle_ms=%llu\ncache_bytes=%llu\nfloor_bytes=%llu\n"
+		"free_bytes=%llu\ncpu_permille=%u\nmemory_stall_permille=%u\nio_stall_permille=%u\nlast_action=%s\n"
+		"last_error=%s\n",
+		mr_mode_name(d->set.mode), d->mode_source, state_name(d, a), a->why, (unsigned long long)d->stats.asked,
+		(unsigned long long)d->stats.reclaimed, (unsigned long long)d->stats.drops,
+		(unsigned long long)d->stats.compactions, (unsigned long long)(d->stats.action_us / 1000),
+		(unsigned long long)idle_ms, (unsigned long long)d->stats.last_idle_ms, (unsigned long long)s->file_cache,
+		(unsigned long long)d->set.floor_bytes, (unsigned long long)s->mem_free, d->st.cpu_pm, d->st.mem_pm,
+		d->st.io_pm, d->stats.last_action, d->last_error);
+	if (fclose(f) != 0 || rename(tmp, p) < 0)
+		unlink(tmp);
+}
+
+static void tick(struct evloop *loop, void *data)
+{
+	struct daemon *d = data;
+	load_settings(d, false);
+	struct mr_sample s;
+	const char *what;
+	int r = mr_sample_read(d->root, &s, &what);
+	if (r < 0) {
+		snprintf(d->last_error, sizeof(d->last_error), "%s: %s", what, strerror(-r));
+		log_warn("memreclaim", "cannot read %s: %s; trying again in %d ms", what, strerror(-r), TICK_MS);
+	} else {
+		s.now_ms = now_us() / 1000;
+		s.own_action_us = d->own_action_us;
+		bool was_idle = d->st.have_prev && !d->st.busy;
+		uint64_t idle_since = d->st.idle_since_ms;
+		struct mr_action a = mr_decide(&d->st, &d->set, &s);
+		if (was_idle && d->st.busy)
+			d->stats.last_idle_ms = s.now_ms - idle_since; /* an idle period just ended */
+		perform(d, &a, &s);
+		write_stats(d, &a, &s);
+	}
+	evloop_add_timer(loop, TICK_MS, tick, d);
+}
+
+static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, void *data)
+{
+	(void)si;
+	(void)data;
+	evloop_quit(loop, 0);
+}
+
+/* SCHED_IDLE and the idle I/O class: the VM's own work always comes first. */
+static void lower_priority(void)
+{
+	/* the system call itself: musl's sched_setscheduler() only returns ENOSYS */
+	struct sched_param sp = { 0 };
+	if (syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &sp) < 0) {
+		log_debug("memreclaim", "SCHED_IDLE: %s; nice 19 instead", strerror(errno));
+		setpriority(PRIO_PROCESS, 0, 19);
+	}
+	int ioprio = 3 << 13; /* IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT */
+	if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioprio) < 0)
+		log_debug("memreclaim", "ioprio_set: %s", strerror(errno));
+}
+
+int memreclaimd_main(int argc, char **argv)
+{
+	log_init("guestinit-memreclaim");
+	struct daemon d = { .root = "" };
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--root") && i + 1 < argc) {
+			d.root = argv[++i];
+		} else {
+			log_err("memreclaim", "usage: guestinit-memreclaimd [--root DIR] (PID 1 starts it; DIR is for tests)");
+			return 2;
+		}
+	}
+	lower_priority();
+	struct mr_sample s;
+	const char *what;
+	int r = mr_sample_read(d.root, &s, &what);
+	if (r < 0) {
+		log_err("memreclaim", "cannot read %s%s: %s", d.root, what, strerror(-r));
+		return 1;
+	}
+	d.mem_total = s.mem_total;
+	if (!s.has_memory_reclaim)
+		log_info("memreclaim", "no memory.reclaim in /sys/fs/cgroup: gradual falls back to drop_caches");
+	load_settings(&d, true);
+	r = evloop_new(&d.loop);
+	if (r < 0) {
+		log_err("memreclaim", "event loop: %s", strerror(-r));
+		return 1;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	evloop_set_signals(d.loop, &set, on_signal, NULL);
+	tick(d.loop, &d);
+	r = evloop_run(d.loop);
+	evloop_free(d.loop);
+	return r < 0 ? 1 : 0;
+}
