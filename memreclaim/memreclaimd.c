@@ -24,7 +24,8 @@
 #include "sample.h"
 #include "wslconf.h"
 
-#define TICK_MS 1000
+#define TICK_MS 1000       /* while there is something to watch for or to do */
+#define SETTLED_TICK_MS 5000 /* once done (or disabled): a new busy period shows in a 5 s average too */
 #define HOST_CONF "/run/guestinit/host.conf"
 #define MiB (1024ULL * 1024)
 
@@ -221,6 +222,7 @@ static void tick(struct evloop *loop, void *data)
 	load_settings(d, false);
 	struct mr_sample s;
 	const char *what;
+	uint64_t next = TICK_MS;
 	int r = mr_sample_read(d->root, &s, &what);
 	if (r < 0) {
 		snprintf(d->last_error, sizeof(d->last_error), "%s: %s", what, strerror(-r));
@@ -235,8 +237,11 @@ static void tick(struct evloop *loop, void *data)
 			d->stats.last_idle_ms = s.now_ms - idle_since; /* an idle period just ended */
 		perform(d, &a, &s);
 		write_stats(d, &a, &s);
+		const char *state = state_name(d, &a);
+		if (!strcmp(state, "done") || !strcmp(state, "disabled"))
+			next = SETTLED_TICK_MS; /* the daemon's own cost at idle: goal < 0.1% of a core */
 	}
-	evloop_add_timer(loop, TICK_MS, tick, d);
+	evloop_add_timer(loop, next, tick, d);
 }
 
 static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, void *data)

@@ -41,6 +41,11 @@ unit backoff <<'EOF'
 ExecStart=/bin/sh -c 'date +%s%N >> /run/backoff.runs; exit 1'
 Restart=always
 EOF
+unit flappy <<'EOF'
+[Service]
+ExecStart=/bin/sh -c 'n=$(cat /run/flappy.n 2>/dev/null || echo 0); n=$((n + 1)); echo $n > /run/flappy.n; date +%s%N >> /run/flappy.starts; if [ $n = 4 ]; then sleep 10.5; date +%s%N > /run/flappy.end; exit 1; fi; [ $n -ge 5 ] && exec sleep 1080; exit 1'
+Restart=always
+EOF
 unit late <<'EOF'
 [Service]
 Type=forking
@@ -232,6 +237,16 @@ ns_exec systemctl reset-failed backoff
 S backoff start >/dev/null 2>&1
 check "... a manual start after reset-failed runs it again" wait_for 5 ran_again
 S backoff stop >/dev/null 2>&1
+
+# ---- the backoff resets after a healthy run (s6: ready for over 1 s means no delay) ------------
+S flappy start >/dev/null 2>&1
+wait_for 20 eval '[ "$(ns_exec cat /run/flappy.n 2>/dev/null)" = 5 ]'
+mapfile -t fs < <(ns_exec cat /run/flappy.starts)
+end4=$(ns_exec cat /run/flappy.end 2>/dev/null || echo 0)
+g3=$(( (${fs[3]:-0} - ${fs[2]:-0}) / 1000000 )); g5=$(( (${fs[4]:-0} - end4) / 1000000 ))
+check "three quick crashes back off (the third restart waited ${g3} ms), then a 10.5 s run and a crash: restarted at once (${g5} ms)" \
+  test "${#fs[@]}" = 5 -a "$g3" -ge 190 -a "$g5" -lt 80
+S flappy stop
 
 # ---- forking daemons -----------------------------------------------------------------------
 t0=$(now_ms); S late start; rc=$?; t1=$(now_ms)
