@@ -87,13 +87,10 @@ static void replaced_units(struct plan *p)
 			continue;
 		struct dirent *de;
 		while ((de = readdir(dh))) {
-			size_t l = strlen(de->d_name);
-			if (l <= 8 || l > SVC_NAME_MAX || strcmp(de->d_name + l - 8, ".service") || strchr(de->d_name, '@'))
-				continue;
 			char path[PATH_MAX], name[SVC_NAME_MAX + 1];
+			if (!svc_name_of_unit_file(de->d_name, name, sizeof(name)))
+				continue;
 			snprintf(path, sizeof(path), "%s/%s", unit_dirs[d], de->d_name);
-			snprintf(name, sizeof(name), "%s", de->d_name);
-			svc_name_strip(name);
 			struct stat st;
 			if (lstat(path, &st) == 0 && changed_since(&st, &p->since) && unit_only(name) && active(name))
 				add(p, name, "restart");

@@ -844,7 +844,6 @@ static void enter_signal(struct svc *s)
 static void finish_stop(struct svc *s)
 {
 	cancel(&s->timer);
-	cancel(&s->watchdog_timer);
 	cancel(&s->poll_timer);
 	s->phase = PH_NONE;
 	s->main_pid = 0;
@@ -1085,7 +1084,6 @@ static void main_died(struct svc *s, int st)
 	}
 	case ST_RUNNING:
 	case ST_RELOADING:
-		cancel(&s->watchdog_timer);
 		s->clean_end = exit_is_clean(s, st) && !s->watchdog_end;
 		s->abnormal_end = (st != WAIT_UNKNOWN && WIFSIGNALED(st) && !s->clean_end) || s->watchdog_end;
 		if (!s->clean_end && !s->watchdog_end)
@@ -1599,15 +1597,13 @@ static void list_services(FILE *f)
 		struct dirent *e;
 		while ((e = readdir(dh))) {
 			char nm[SVC_NAME_MAX + 1];
-			size_t l = strlen(e->d_name);
 			bool initd = d == nd - 1;
-			if (e->d_name[0] == '.' || l > SVC_NAME_MAX)
+			if (e->d_name[0] == '.' || strlen(e->d_name) > SVC_NAME_MAX)
 				continue;
-			if (!initd && (l <= 8 || strcmp(e->d_name + l - 8, ".service") || strchr(e->d_name, '@')))
+			if (initd)
+				snprintf(nm, sizeof(nm), "%s", e->d_name);
+			else if (!svc_name_of_unit_file(e->d_name, nm, sizeof(nm)))
 				continue;
-			snprintf(nm, sizeof(nm), "%s", e->d_name);
-			if (!initd)
-				svc_name_strip(nm);
 			bool dup = false;
 			for (size_t i = 0; i < n && !dup; i++)
 				dup = !strcmp(names[i], nm);

@@ -42,6 +42,16 @@ void svc_name_strip(char *name)
 		name[n - 8] = '\0';
 }
 
+bool svc_name_of_unit_file(const char *file, char *name, size_t cap)
+{
+	size_t l = strlen(file);
+	if (l <= 8 || l > SVC_NAME_MAX || strcmp(file + l - 8, ".service") || strchr(file, '@') || l - 8 >= cap)
+		return false;
+	memcpy(name, file, l - 8);
+	name[l - 8] = '\0';
+	return true;
+}
+
 void svc_each_wanted_unit(void (*each)(void *ctx, const char *name, const char *link), void *ctx)
 {
 	static const char *const wants[] = { "/etc/systemd/system/multi-user.target.wants",
@@ -54,11 +64,8 @@ void svc_each_wanted_unit(void (*each)(void *ctx, const char *name, const char *
 		struct dirent *de;
 		while ((de = readdir(dh))) {
 			char nm[SVC_NAME_MAX + 1], link[PATH_MAX];
-			size_t l = strlen(de->d_name);
-			if (l <= 8 || l > SVC_NAME_MAX || strcmp(de->d_name + l - 8, ".service") || strchr(de->d_name, '@'))
+			if (!svc_name_of_unit_file(de->d_name, nm, sizeof(nm)))
 				continue;
-			snprintf(nm, sizeof(nm), "%s", de->d_name);
-			svc_name_strip(nm);
 			snprintf(link, sizeof(link), "%s/%s", wants[d], de->d_name);
 			each(ctx, nm, link);
 		}

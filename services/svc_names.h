@@ -16,6 +16,9 @@
 int svc_name_check(const char *name, const char **why);
 /* "nginx.service" → "nginx" (in place); other suffixes are left, they are not services. */
 void svc_name_strip(char *name);
+/* A unit folder's entry that is a service (NAME.service, not a template NAME@.service):
+ * true, with NAME in name (cap at least SVC_NAME_MAX + 1). */
+bool svc_name_of_unit_file(const char *file, char *name, size_t cap);
 
 enum svc_kind { SVC_NONE, SVC_UNIT, SVC_INITD };
 
