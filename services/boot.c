@@ -135,7 +135,19 @@ unsigned tmpfiles_create(const char *root)
 	return bad;
 }
 
-static void run_tmpfiles(void)
+static pid_t tmpfiles_pid;
+
+static void own_tmpfiles(void)
+{
+	unsigned bad = tmpfiles_create("");
+	if (bad)
+		log_warn("services", "tmpfiles.d: %u lines could not be applied", bad);
+}
+
+/* systemd-tmpfiles when installed, else our own d/D/L handling. The tool runs as a child whose
+ * end continues the boot (boot_reaped): the supervisor never waits on it, so that a stop or a
+ * shutdown is answered even while it runs. Returns true when the tool was started. */
+static bool start_tmpfiles(void)
 {
 	static const char *const tools[] = { "/usr/bin/systemd-tmpfiles", "/bin/systemd-tmpfiles" };
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
@@ -149,17 +161,13 @@ static void run_tmpfiles(void)
 			      "--exclude-prefix=/var/run/utmp", "--exclude-prefix=/run/guestinit", (char *)NULL);
 			_exit(127);
 		}
-		int st = 0;
-		/* brief and once per boot: waiting here keeps services from starting before it */
-		if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) != 127) {
-			if (WEXITSTATUS(st) != 0)
-				log_warn("services", "systemd-tmpfiles --create exited with %d", WEXITSTATUS(st));
-			return;
+		if (pid > 0) {
+			tmpfiles_pid = pid;
+			return true;
 		}
 	}
-	unsigned bad = tmpfiles_create("");
-	if (bad)
-		log_warn("services", "tmpfiles.d: %u lines could not be applied", bad);
+	own_tmpfiles();
+	return false;
 }
 
 /* ---- enabled services --------------------------------------------------------------------- */
@@ -393,6 +401,16 @@ static void schedule(void)
 	}
 }
 
+/* After tmpfiles.d: the enabled services, in order. */
+static void start_enabled(void)
+{
+	collect();
+	link_deps();
+	if (nentries)
+		log_info("services", "boot: starting %zu enabled services", nentries);
+	schedule();
+}
+
 void boot_services(struct evloop *loop)
 {
 	(void)loop;
@@ -403,10 +421,21 @@ void boot_services(struct evloop *loop)
 	}
 	close(fd);
 	boot_t0 = mono_ms();
-	run_tmpfiles();
-	collect();
-	link_deps();
-	if (nentries)
-		log_info("services", "boot: starting %zu enabled services", nentries);
-	schedule();
+	if (!start_tmpfiles())
+		start_enabled();
+}
+
+bool boot_reaped(pid_t pid, int wstatus)
+{
+	if (pid != tmpfiles_pid || pid <= 0)
+		return false;
+	tmpfiles_pid = 0;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127) {
+		own_tmpfiles(); /* the tool could not run after all */
+	} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+		log_warn("services", "systemd-tmpfiles --create %s %d", WIFEXITED(wstatus) ? "exited with" : "died of signal",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+	}
+	start_enabled();
+	return true;
 }

@@ -185,7 +185,8 @@ static void reap(void)
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 		if (pid <= 0)
 			break;
-		supervisor_reaped(pid, st);
+		if (!boot_reaped(pid, st))
+			supervisor_reaped(pid, st);
 	}
 	supervisor_check_groups();
 }
