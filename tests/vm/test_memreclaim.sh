@@ -44,8 +44,9 @@ check "boot with --memory-reclaim gradual (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
 
 check "PID 1 runs guestinit-memreclaimd" g 'pgrep -f "^guestinit-memreclai[m]d" >/dev/null'
+# it starts before hostd has the host's WELCOME, and takes the host's mode within a tick of it
 check "... in the host's mode (gradual), at idle CPU priority" \
-  eval '[ "$(stat_of mode_source)" = host ] && g "chrt -p \$(pgrep -f \"^guestinit-memreclai[m]d\") | grep -q SCHED_IDLE"'
+  wait_for 10 eval '[ "$(stat_of mode_source)" = host ] && g "chrt -p \$(pgrep -f \"^guestinit-memreclai[m]d\") | grep -q SCHED_IDLE"'
 check "the host sees its figures in guesthost status" wait_for 10 eval 'gh status | grep -q "^memreclaim.mode: gradual"'
 gh run -- sh -c 'cat > /var/tmp/mrwait' < "$WORK/mrwait"
 mrwait done 40
