@@ -2,6 +2,7 @@
 #include "fdstore.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ int fdstore_create(struct fdstore *st)
 		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	if (setsockopt(sv[1], SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* taking stops at an empty queue: the take end never blocks (PID 1 never reads it) */
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
 	st->put_fd = sv[0];
 	st->take_fd = sv[1];
 	return 0;
@@ -55,6 +58,7 @@ int fdstore_parse(const char *arg, struct fdstore *st)
 		r = is_dgram_socket((int)take);
 	if (r < 0)
 		return r;
+	fcntl((int)take, F_SETFL, fcntl((int)take, F_GETFL) | O_NONBLOCK);
 	st->put_fd = (int)put;
 	st->take_fd = (int)take;
 	return 0;
@@ -84,28 +88,9 @@ int fdstore_take_all(const struct fdstore *st, void (*each)(void *ctx, const cha
 		char name[FDSTORE_NAME_MAX + 1];
 		int fds[FDPASS_MAX];
 		size_t nfds = 0;
-		struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-		char cbuf[CMSG_SPACE(sizeof(int) * FDPASS_MAX)];
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(st->take_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = fdpass_recv(st->take_fd, name, sizeof(name) - 1, fds, &nfds, FDPASS_MAX);
 		if (n < 0)
-			return errno == EAGAIN ? count : -errno;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < k; i++) {
-				int fd;
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				if (nfds < FDPASS_MAX)
-					fds[nfds++] = fd;
-				else
-					close(fd);
-			}
-		}
+			return n == -EAGAIN ? count : (int)n;
 		name[n] = '\0';
 		if (n == 0 || nfds == 0 || strlen(name) != (size_t)n) {
 			for (size_t i = 0; i < nfds; i++)
