@@ -15,6 +15,7 @@
 #include "evloop.h"
 #include "fdstore.h"
 #include "log.h"
+#include "sigsend.h"
 #include "spawn.h"
 
 enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
@@ -220,8 +221,7 @@ static void stop_next(void)
 		return;
 	}
 	struct daemon *d = &daemons[stop_index];
-	kill(d->pid, SIGTERM);
-	kill(d->pid, SIGCONT); /* a stopped process would never see the TERM */
+	signal_stopped_too(d->pid, SIGTERM);
 	int ms = stop_timeout_ms > daemon_defs[stop_index].min_stop_ms ? stop_timeout_ms : daemon_defs[stop_index].min_stop_ms;
 	int t = evloop_add_timer(loop, (uint64_t)ms, stop_timeout_cb, (void *)(uintptr_t)stop_index);
 	stop_timer = t > 0 ? t : 0;

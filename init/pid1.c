@@ -27,6 +27,7 @@
 #include "loopback.h"
 #include "mounts.h"
 #include "shutdown.h"
+#include "sigsend.h"
 #include "spawn.h"
 #include "sysbin.h"
 #include "utmp_records.h"
@@ -138,8 +139,7 @@ static void pid1_request_shutdown(enum shutdown_kind kind)
 	}
 	log_info("shutdown", "%s requested", shutdown_kind_name(kind));
 	if (p1.session_pid > 0) {
-		kill(-p1.session_pid, SIGHUP); /* as a terminal hang-up would */
-		kill(-p1.session_pid, SIGCONT);
+		signal_stopped_too(-p1.session_pid, SIGHUP); /* as a terminal hang-up would */
 	}
 	daemons_stop_all(p1.conf.guestinit.daemon_stop_timeout_ms, after_daemons, NULL);
 }

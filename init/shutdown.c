@@ -18,6 +18,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "mounts.h"
+#include "sigsend.h"
 
 #define POLL_MS 10
 #define KILL_WAIT_MS 3000
@@ -113,8 +114,7 @@ void shutdown_kill_all(struct evloop *loop, int timeout_ms, void (*reap)(void), 
 		return;
 	}
 	log_info("shutdown", "sending SIGTERM to all processes");
-	kill(-1, SIGTERM);
-	kill(-1, SIGCONT);
+	signal_stopped_too(-1, SIGTERM);
 	evloop_add_timer(loop, POLL_MS, poll_cb, NULL);
 }
 

@@ -23,6 +23,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "relay.h"
+#include "sigsend.h"
 #include "spawn.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -421,8 +422,7 @@ int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 		if (rc != -EPIPE)
 			log_warn("session", "%s", relay_error_text(r.relay));
 		/* the client is gone: hang up on the command, as a closing terminal would */
-		kill(-r.pid, SIGHUP);
-		kill(-r.pid, SIGCONT);
+		signal_stopped_too(-r.pid, SIGHUP);
 	}
 	relay_free(r.relay); /* closes the pty master too: a hangup for whatever still holds it */
 	for (int i = 0; i < 50 && !r.exited; i++) {

@@ -3,6 +3,7 @@
  * KillMode, SIGKILL after TimeoutStopSec, ExecStopPost; restart per Restart= with backoff and
  * StartLimitBurst). init.d scripts are run as Debian runs them, by us instead of the caller, so
  * that what they start lands in the service's cgroup and outlives the caller's session. */
+#include "sigsend.h"
 #include "supervisor.h"
 
 #include <errno.h>
@@ -818,9 +819,7 @@ static void on_group_poll(struct evloop *l, void *data)
 static void send_kill(struct svc *s, int sig, bool whole_group)
 {
 	if (s->main_pid > 0) {
-		kill(s->main_pid, sig);
-		if (sig != SIGKILL)
-			kill(s->main_pid, SIGCONT);
+		signal_stopped_too(s->main_pid, sig);
 	}
 	if (s->ctl_pid > 0)
 		kill(s->ctl_pid, sig);

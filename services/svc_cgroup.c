@@ -1,4 +1,5 @@
 /* cgroup v2 groups of services. */
+#include "sigsend.h"
 #include "svc_cgroup.h"
 
 #include <errno.h>
@@ -141,11 +142,8 @@ int svc_cgroup_kill(const char *name, int sig)
 	 * next pass (stop repeats until the group is empty, then SIGKILL). */
 	pid_t pids[1024];
 	size_t n = svc_cgroup_pids(name, pids, ARRAY_SIZE(pids));
-	for (size_t i = 0; i < n && i < ARRAY_SIZE(pids); i++) {
-		kill(pids[i], sig);
-		if (sig != SIGKILL && sig != SIGCONT)
-			kill(pids[i], SIGCONT);
-	}
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(pids); i++)
+		signal_stopped_too(pids[i], sig);
 	return 0;
 }
 

@@ -68,8 +68,23 @@ says_with() {
 
 
 # ns_wait_exit SECONDS: waits for nsrun to end; sets RC (124 on timeout).
+# A timeout shows what was left: the console's end and the namespace's processes, so that a
+# failure in CI says where the shutdown stood.
 ns_wait_exit() {
-  if wait_for "$1" ns_ended; then wait "$NS"; RC=$?; else RC=124; fi
+  if wait_for "$1" ns_ended; then wait "$NS"; RC=$?; return; fi
+  RC=124
+  echo "--- $CONSOLE, still running after $1 s; its end:"
+  tail -n 25 "$CONSOLE"
+  echo "--- the namespace's processes (pid state wchan cmdline):"
+  ns_ps
+}
+ns_ps() {
+  want=$(readlink "/proc/$PID1/ns/pid")
+  for d in /proc/[0-9]*; do
+    [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$want" ] || continue
+    printf '%s %s %s %s\n' "${d#/proc/}" "$(cut -d' ' -f3 "$d/stat" 2>/dev/null)" \
+      "$(cat "$d/wchan" 2>/dev/null)" "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)"
+  done
 }
 # A child that ended is a zombie until waited for, and kill -0 still finds it.
 ns_ended() { [ ! -e "/proc/$NS" ] || [ "$(cut -d' ' -f3 "/proc/$NS/stat")" = Z ]; }
