@@ -8,7 +8,7 @@
  * nothing is done at all. Once idle:
  *   gradual:   cold file cache is reclaimed in bounded steps (memory.reclaim), never below
  *              the floor: the kernel frees more than asked (1.7 times on 6.1), so each step
- *              asks for the gap to the floor divided by the last step's overshoot and a
+ *              asks for the gap to the floor divided by the largest overshoot seen and a
  *              margin, and the steps close in on the floor; then memory is compacted once, so that the freed pages form blocks
  *              big enough for free page reporting to hand them to the host. Without
  *              memory.reclaim: drop_caches once per idle period, then compaction.
@@ -62,11 +62,15 @@ struct mr_state {
 	bool compact_due;        /* something was freed since the last compaction */
 	bool stuck;              /* a step freed next to nothing: no more steps this idle period */
 	uint64_t asked, cache_before; /* the last step, to see what it did */
-	unsigned overshoot_pm;   /* freed / asked of the last step, per mille (0: none yet) */
+	unsigned overshoot_pm;   /* the largest freed / asked of a step, per mille (0: none yet) */
 	unsigned cpu_pm, mem_pm, io_pm; /* the last interval's loads, for the stats */
 };
 
-/* Settings from the RAM size: floor 1/32 of it within [32 MiB, 512 MiB], steps of 1/8 of it
+/* The steps end once the cache is this close to the floor: a step for less would cost more
+ * than it returns. */
+#define MR_CLOSE_ENOUGH(set) ((set)->step_bytes / 64)
+
+/* Settings from the RAM size: floor 1/64 of it within [16 MiB, 256 MiB], steps of 1/8 of it
  * (at least 64 MiB), idle after 10 s, thresholds 5% CPU, 1% memory stall, 5% I/O stall. */
 void mr_settings_default(struct mr_settings *s, enum mr_mode mode, uint64_t mem_total);
 /* Parses disabled, gradual, dropcache; -1 for anything else. */
