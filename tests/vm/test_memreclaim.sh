@@ -70,8 +70,9 @@ done
 echo "  gradual: guest RAM resident in QEMU ${r0} kB before, ${r1} kB with the cache (${c1} kB, floor ${floor_kb} kB), lowest ${low} kB; all of QEMU now $(qemu_rss_kb) kB"
 check "gradual: the guest RAM QEMU holds falls by >= 90% of the cache above the floor within 30 s of idle ($(( (r1 - low) / 1024 )) of $(( (c1 - floor_kb) / 1024 )) MiB, ${t_hit:-no}${t_hit:+ ms})" \
   test -n "$t_hit"
-check "... its figures say what it did (asked, reclaimed, compacted)" \
-  eval '[ "$(stat_of asked_bytes)" -gt 0 ] && [ "$(stat_of reclaimed_bytes)" -gt 0 ] && [ "$(stat_of compactions)" -ge 1 ]'
+# 90% can be back before the last steps: the figures and what is left are read at the end
+check "... its figures say what it did once done (asked, reclaimed, compacted)" \
+  eval 'mrwait done 30 && [ "$(stat_of asked_bytes)" -gt 0 ] && [ "$(stat_of reclaimed_bytes)" -gt 0 ] && [ "$(stat_of compactions)" -ge 1 ]'
 c2=$(cache_kb)
 check "... and not far below the floor ($(( c2 / 1024 )) MiB left, floor $(( floor_kb / 1024 )) MiB; the kernel frees more than asked)" \
   test "$c2" -ge $(( floor_kb * 3 / 4 ))

@@ -38,8 +38,10 @@ START_TEST(defaults_scale_with_ram)
 {
 	struct mr_settings s;
 	mr_settings_default(&s, MR_GRADUAL, 2 * GiB);
-	ck_assert_uint_eq(s.floor_bytes, 32 * MiB);
+	ck_assert_uint_eq(s.floor_bytes, 16 * MiB);
 	ck_assert_uint_eq(s.step_bytes, 256 * MiB);
+	mr_settings_default(&s, MR_GRADUAL, 8 * GiB);
+	ck_assert_uint_eq(s.floor_bytes, 64 * MiB);
 	mr_settings_default(&s, MR_GRADUAL, 512 * MiB);
 	ck_assert_uint_eq(s.floor_bytes, 16 * MiB); /* at least */
 	ck_assert_uint_eq(s.step_bytes, 64 * MiB);
@@ -96,9 +98,10 @@ START_TEST(idle_steps_to_the_floor_then_compacts_once)
 		advance(&s, 1);
 		a = mr_decide(&st, &set, &s);
 	}
-	/* 1 GiB: three steps of 256 MiB, then smaller ones closing in on the floor */
+	/* 1 GiB: three steps of 256 MiB, then smaller ones closing in on the floor; a kernel that
+	 * frees just what it is asked takes 40% of the gap a step (each asks for gap / 2.5) */
 	ck_assert_int_ge(steps, 4);
-	ck_assert_int_le(steps, 8);
+	ck_assert_int_le(steps, 12);
 	ck_assert_uint_ge(s.file_cache, set.floor_bytes); /* never below */
 	ck_assert_uint_le(s.file_cache, set.floor_bytes + MR_CLOSE_ENOUGH(&set));
 	ck_assert_uint_ge(total, GiB + 64 * MiB - set.floor_bytes - MR_CLOSE_ENOUGH(&set)); /* the cache above it */
