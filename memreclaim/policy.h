@@ -63,6 +63,7 @@ struct mr_state {
 	bool compact_due;        /* something was freed since the last compaction */
 	uint64_t recompact_at_ms; /* when the second compaction of this idle period is due (0: none) */
 	bool stuck;              /* a step freed next to nothing: no more steps this idle period */
+	bool settled;            /* the steps of this idle period reached the floor */
 	uint64_t asked, cache_before; /* the last step, to see what it did */
 	unsigned overshoot_pm;   /* the largest freed / asked of a step, per mille (0: none yet) */
 	unsigned cpu_pm, mem_pm, io_pm; /* the last interval's loads, for the stats */
@@ -79,7 +80,7 @@ struct mr_state {
  * once 7 MiB more than that, down to 60% of the floor. */
 #define MR_CLOSE_ENOUGH(set) ((set)->step_bytes / 64 > (set)->floor_bytes / 2 ? (set)->step_bytes / 64 : (set)->floor_bytes / 2)
 
-/* Settings from the RAM size: floor 1/256 of it within [8 MiB, 128 MiB], steps of 1/8 of it
+/* Settings from the RAM size: floor 1/128 of it within [16 MiB, 256 MiB], steps of 1/8 of it
  * (at least 64 MiB), idle after 10 s, thresholds 5% CPU, 1% memory stall, 5% I/O stall. */
 void mr_settings_default(struct mr_settings *s, enum mr_mode mode, uint64_t mem_total);
 /* Parses disabled, gradual, dropcache; -1 for anything else. */
