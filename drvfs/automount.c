@@ -3,6 +3,7 @@
 #include "automount.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <mntent.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "records.h"
 #include "spawn.h"
 
 /* WSL's automount defaults: the default user owns the files (uid/gid 1000), and absolute
@@ -82,10 +84,10 @@ unsigned drvfs_automount(const struct wsl_conf *conf, const struct drvfs_host *h
 			base.gid = DEFAULT_GID;
 			snprintf(base.symlinkroot, sizeof(base.symlinkroot), "%s", root);
 		}
-		char err[1024];
-		int st = drvfs_mount(h, source, target, &base, conf->automount.options, err, sizeof(err));
+		struct gi_error err = GI_ERROR_INIT;
+		int st = drvfs_mount(h, source, target, &base, conf->automount.options, &err);
 		if (st) {
-			log_warn("drvfs", "automount: %s", err);
+			log_warn("drvfs", "automount: %s", err.msg);
 			failed++;
 		} else {
 			log_info("drvfs", "%s mounted at %s", source, target);
@@ -124,34 +126,58 @@ unsigned drvfs_fstab(const struct wsl_conf *conf, const struct drvfs_host *h, co
 			log_warn("drvfs", "%s: %s", path, strerror(errno));
 		return 0;
 	}
-	/* waitpid needs SIGCHLD not ignored (hostd ignores it for its sessions) */
-	void (*old)(int) = signal(SIGCHLD, SIG_DFL);
 	unsigned failed = 0;
 	for (struct mntent *m; (m = getmntent(f));) {
 		if (hasmntopt(m, "noauto") || !strcmp(m->mnt_type, "swap") || !strcmp(m->mnt_dir, "none") ||
 		    !strcmp(m->mnt_dir, "/") || is_mount_point(m->mnt_dir))
 			continue;
 		bool nofail = hasmntopt(m, "nofail") != NULL;
-		char err[1024] = "";
+		struct gi_error err = GI_ERROR_INIT;
 		int r;
 		if (!strcmp(m->mnt_type, "drvfs")) {
 			struct drvfs_options base = { 0 };
-			r = drvfs_mount(h, m->mnt_fsname, m->mnt_dir, &base, m->mnt_opts, err, sizeof(err));
+			r = drvfs_mount(h, m->mnt_fsname, m->mnt_dir, &base, m->mnt_opts, &err);
 		} else {
 			r = run_mount(m);
 			if (r)
-				snprintf(err, sizeof(err), "mount %s on %s (%s) failed", m->mnt_fsname, m->mnt_dir, m->mnt_type);
+				gi_error_set(&err, EIO, "mount %s on %s (%s) failed", m->mnt_fsname, m->mnt_dir, m->mnt_type);
 		}
 		if (!r)
 			log_info("drvfs", "fstab: %s mounted at %s", m->mnt_fsname, m->mnt_dir);
 		else if (nofail)
-			log_info("drvfs", "fstab: %s (nofail: going on)", err);
+			log_info("drvfs", "fstab: %s (nofail: going on)", err.msg);
 		else {
-			log_warn("drvfs", "fstab: %s", err);
+			log_warn("drvfs", "fstab: %s", err.msg);
 			failed++;
 		}
 	}
 	endmntent(f);
-	signal(SIGCHLD, old);
 	return failed;
+}
+
+int drvfs_boot_main(int argc, char **argv)
+{
+	(void)argv;
+	log_init("guestinit-automount");
+	if (argc > 1) {
+		fprintf(stderr, "usage: guestinit-automount   (the hub runs it once per boot, after WELCOME)\n");
+		return 2;
+	}
+	/* once per boot: a restarted hub, or a host that came back, runs the hook again */
+	int fd = open(DRVFS_MOUNTED_PATH, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	struct wsl_conf conf;
+	wslconf_defaults(&conf);
+	wslconf_load_file(&conf, WSLCONF_PATH, NULL, NULL);
+	struct drvfs_host dh;
+	struct gi_error err = GI_ERROR_INIT;
+	if (drvfs_host_load(&dh, HOST_CONF_PATH, &err) < 0) {
+		log_warn("drvfs", "%s", err.msg);
+		return 1;
+	}
+	unsigned failed = drvfs_automount(&conf, &dh);
+	failed += drvfs_fstab(&conf, &dh, "/etc/fstab");
+	return failed ? 1 : 0;
 }

@@ -9,16 +9,17 @@
 #include <sys/mount.h>
 
 #include "cleanup.h"
+#include "error.h"
+#include "parse.h"
 
-static int bad(char *err, size_t errlen, const char *fmt, const char *what, const char *why)
+static int bad(struct gi_error *err, const char *fmt, const char *what, const char *why)
 {
-	snprintf(err, errlen, fmt, what, why);
-	return -EINVAL;
+	return gi_error_set(err, EINVAL, fmt, what, why);
 }
 
 /* path: '/' or '\' separated; stored with '\'; no empty "..": the server is the guard, but a
  * request that tries to climb out is wrong on its face. */
-static int take_path(const char *p, char *out, size_t cap, const char *text, char *err, size_t errlen)
+static int take_path(const char *p, char *out, size_t cap, const char *text, struct gi_error *err)
 {
 	size_t n = 0;
 	while (*p == '\\' || *p == '/')
@@ -28,10 +29,10 @@ static int take_path(const char *p, char *out, size_t cap, const char *text, cha
 		if (*p == '\\' || *p == '/' || *p == '\0') {
 			size_t len = (size_t)(p - seg);
 			if (len == 2 && seg[0] == '.' && seg[1] == '.')
-				return bad(err, errlen, "mount.drvfs: source '%s': %s", text, "'..' is not allowed in a path");
+				return bad(err, "mount.drvfs: source '%s': %s", text, "'..' is not allowed in a path");
 			if (len) {
 				if (n + len + 2 > cap)
-					return bad(err, errlen, "mount.drvfs: source '%s': %s", text, "the path is too long");
+					return bad(err, "mount.drvfs: source '%s': %s", text, "the path is too long");
 				if (n)
 					out[n++] = '\\';
 				memcpy(out + n, seg, len);
@@ -41,7 +42,7 @@ static int take_path(const char *p, char *out, size_t cap, const char *text, cha
 				break;
 			seg = p + 1;
 		} else if ((unsigned char)*p < 0x20 || *p == ';' || *p == ',') {
-			return bad(err, errlen, "mount.drvfs: source '%s': %s", text,
+			return bad(err, "mount.drvfs: source '%s': %s", text,
 				   "a path may not hold control characters, ';' or ','");
 		}
 	}
@@ -49,35 +50,35 @@ static int take_path(const char *p, char *out, size_t cap, const char *text, cha
 	return 0;
 }
 
-int drvfs_source_parse(const char *text, struct drvfs_source *out, char *err, size_t errlen)
+int drvfs_source_parse(const char *text, struct drvfs_source *out, struct gi_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	char c = text[0] | 0x20;
 	if (c >= 'a' && c <= 'z' && text[1] == ':') {
 		if (text[2] && text[2] != '\\' && text[2] != '/')
-			return bad(err, errlen, "mount.drvfs: source '%s': %s", text, "a drive letter is followed by ':' and a path");
+			return bad(err, "mount.drvfs: source '%s': %s", text, "a drive letter is followed by ':' and a path");
 		out->letter = c;
-		return take_path(text + 2, out->path, sizeof(out->path), text, err, errlen);
+		return take_path(text + 2, out->path, sizeof(out->path), text, err);
 	}
 	if ((text[0] == '\\' && text[1] == '\\') || (text[0] == '/' && text[1] == '/')) {
 		/* \\server\share[\path] */
 		char both[sizeof(out->share) + sizeof(out->path)];
-		int r = take_path(text + 2, both, sizeof(both), text, err, errlen);
+		int r = take_path(text + 2, both, sizeof(both), text, err);
 		if (r < 0)
 			return r;
 		char *sep = strchr(both, '\\');
 		if (!sep || sep == both || !sep[1])
-			return bad(err, errlen, "mount.drvfs: source '%s': %s", text, "a share is \\\\server\\share");
+			return bad(err, "mount.drvfs: source '%s': %s", text, "a share is \\\\server\\share");
 		char *rest = strchr(sep + 1, '\\');
 		size_t share_len = rest ? (size_t)(rest - both) : strlen(both);
 		if (share_len >= sizeof(out->share))
-			return bad(err, errlen, "mount.drvfs: source '%s': %s", text, "the share name is too long");
+			return bad(err, "mount.drvfs: source '%s': %s", text, "the share name is too long");
 		memcpy(out->share, both, share_len);
 		out->share[share_len] = '\0';
 		snprintf(out->path, sizeof(out->path), "%s", rest ? rest + 1 : "");
 		return 0;
 	}
-	return bad(err, errlen, "mount.drvfs: source '%s': %s", text,
+	return bad(err, "mount.drvfs: source '%s': %s", text,
 		   "not a drive (C:), a path on a drive (C:\\dir) or a share (\\\\server\\share)");
 }
 
@@ -103,16 +104,14 @@ static const char *const userspace_options[] = { "defaults", "auto", "noauto", "
 
 static int number(const char *v, int base, unsigned long max, unsigned *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, base);
-	if (!*v || *end || errno || n > max || *v == '-' || *v == '+' || *v == ' ')
+	uint64_t n;
+	if (parse_uint(v, base, max, &n) < 0)
 		return -1;
 	*out = (unsigned)n;
 	return 0;
 }
 
-static int one_option(const char *opt, struct drvfs_options *o, char *err, size_t errlen)
+static int one_option(const char *opt, struct drvfs_options *o, struct gi_error *err)
 {
 	const char *eq = strchr(opt, '=');
 	size_t klen = eq ? (size_t)(eq - opt) : strlen(opt);
@@ -131,14 +130,14 @@ static int one_option(const char *opt, struct drvfs_options *o, char *err, size_
 		return 0;
 	if (KEY("metadata")) {
 		if (v)
-			return bad(err, errlen, fmt, opt, "metadata takes no value");
+			return bad(err, fmt, opt, "metadata takes no value");
 		o->metadata = true;
 		return 0;
 	}
 	if (KEY("uid") || KEY("gid")) {
 		unsigned n;
 		if (!v || number(v, 10, 4294967294UL, &n) < 0)
-			return bad(err, errlen, fmt, opt, "the value is not a numeric id (0-4294967294)");
+			return bad(err, fmt, opt, "the value is not a numeric id (0-4294967294)");
 		if (KEY("uid"))
 			o->uid = n, o->has_uid = true;
 		else
@@ -148,7 +147,7 @@ static int one_option(const char *opt, struct drvfs_options *o, char *err, size_
 	if (KEY("umask") || KEY("fmask") || KEY("dmask")) {
 		unsigned n;
 		if (!v || number(v, 8, 0777, &n) < 0)
-			return bad(err, errlen, fmt, opt, "the value is not an octal mask (000-777)");
+			return bad(err, fmt, opt, "the value is not an octal mask (000-777)");
 		if (KEY("umask"))
 			o->umask = n, o->has_umask = true;
 		else if (KEY("fmask"))
@@ -165,12 +164,12 @@ static int one_option(const char *opt, struct drvfs_options *o, char *err, size_
 		else if (v && !strcmp(v, "force"))
 			o->case_mode = DRVFS_CASE_DIR, o->case_forced = true; /* as WSL: dir, with a warning */
 		else
-			return bad(err, errlen, fmt, opt, "case is off, dir or force");
+			return bad(err, fmt, opt, "case is off, dir or force");
 		return 0;
 	}
 	if (KEY("symlinkroot")) {
 		if (!v || v[0] != '/' || strlen(v) >= sizeof(o->symlinkroot) || strpbrk(v, ";, \t\n"))
-			return bad(err, errlen, fmt, opt,
+			return bad(err, fmt, opt,
 				   "symlinkroot is an absolute path without ';', ',' or blanks, under 256 bytes");
 		snprintf(o->symlinkroot, sizeof(o->symlinkroot), "%s", v);
 		return 0;
@@ -182,33 +181,32 @@ static int one_option(const char *opt, struct drvfs_options *o, char *err, size_
 				snprintf(o->cache, sizeof(o->cache), "%s", v);
 				return 0;
 			}
-		return bad(err, errlen, fmt, opt, "9p's cache is none, loose, fscache or mmap");
+		return bad(err, fmt, opt, "9p's cache is none, loose, fscache or mmap");
 	}
 	if (KEY("msize")) {
 		unsigned n;
 		if (!v || number(v, 10, 1u << 20, &n) < 0 || n < 4096)
-			return bad(err, errlen, fmt, opt, "msize is a byte count from 4096 to 1048576");
+			return bad(err, fmt, opt, "msize is a byte count from 4096 to 1048576");
 		o->msize = n;
 		return 0;
 	}
 #undef KEY
-	return bad(err, errlen, fmt, opt,
+	return bad(err, fmt, opt,
 		   "drvfs knows metadata, uid, gid, umask, fmask, dmask, case and symlinkroot, the generic mount "
 		   "options (ro, rw, noatime, nosuid, nodev, noexec, sync, ...), and 9p's cache and msize");
 }
 
-int drvfs_options_parse(const char *text, struct drvfs_options *o, char *err, size_t errlen)
+int drvfs_options_parse(const char *text, struct drvfs_options *o, struct gi_error *err)
 {
 	if (!text || !*text)
 		return 0;
 	char *copy = strdup(text);
 	if (!copy) {
-		snprintf(err, errlen, "mount.drvfs: out of memory");
-		return -ENOMEM;
+		return gi_error_set(err, ENOMEM, "mount.drvfs: out of memory");
 	}
 	int r = 0;
 	for (char *save = NULL, *opt = strtok_r(copy, ",", &save); opt && r == 0; opt = strtok_r(NULL, ",", &save))
-		r = one_option(opt, o, err, errlen);
+		r = one_option(opt, o, err);
 	free(copy);
 	return r;
 }

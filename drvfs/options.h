@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* C:, c:, C:\, C:\src\app (a path on a drive) or \\server\share\path (a UNC share). */
 struct drvfs_source {
 	char letter;     /* lower case; 0 for a UNC share */
@@ -20,7 +22,7 @@ struct drvfs_source {
 };
 
 /* 0, or -EINVAL with err naming what is wrong. */
-int drvfs_source_parse(const char *text, struct drvfs_source *out, char *err, size_t errlen);
+int drvfs_source_parse(const char *text, struct drvfs_source *out, struct gi_error *err);
 
 enum drvfs_case { DRVFS_CASE_DEFAULT, DRVFS_CASE_OFF, DRVFS_CASE_DIR };
 
@@ -41,7 +43,7 @@ struct drvfs_options {
 /* Parses a comma-separated list (NULL or "" = none) over the values already in out (so that
  * defaults, then [automount] options, then -o can be applied in turn; a later value wins).
  * 0, or -EINVAL with err naming the option and why. */
-int drvfs_options_parse(const char *text, struct drvfs_options *out, char *err, size_t errlen);
+int drvfs_options_parse(const char *text, struct drvfs_options *out, struct gi_error *err);
 
 /* The server's part: "metadata;uid=1000;gid=1000;umask=022;case=dir;symlinkroot=/mnt/" (only
  * what was given), for aname after "drvfs;path=...". Returns the length, or -ENOSPC. */

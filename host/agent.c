@@ -23,12 +23,19 @@
 
 #include <sys/wait.h>
 
+#include "agent_drive.h"
+#include "agent_interop.h"
+#include "agent_msg.h"
+#include "agent_vm.h"
 #include "cleanup.h"
+#include "control_msg.h"
+#include "drive_msg.h"
 #include "evloop.h"
+#include "fdpass.h"
+#include "interop_msg.h"
 #include "log.h"
 #include "proto.h"
-#include "server.h"
-#include "spawn.h"
+#include "session_msg.h"
 #include "transport.h"
 
 #define FIRST_FRAME_MAX 65536   /* HELLO and SESSION_ATTACH are small; more is an attack */
@@ -47,6 +54,7 @@ struct conn {
 	struct proto_inbuf in;
 	int timer;
 	uint32_t session; /* CLI waiting for this session, 0 if none */
+	uint32_t wait_boot; /* CLI waiting for the status once boot N is ready, 0 if none */
 	uint8_t *exec;    /* CLI: the EXEC frame to write into its session first */
 	size_t exec_len;
 	char peer[64];
@@ -64,8 +72,9 @@ static struct {
 	char kernel[65], ready_line[200];
 	char stats[4096]; /* the guest's last STATS: key=value lines */
 	uint64_t ready_ms, uptime_ms;
-	time_t connected_at;
+	time_t connected_at, lost_at, ready_at;
 	bool ready;
+	unsigned boots; /* boots seen ready */
 	unsigned refused;
 } ag;
 
@@ -85,6 +94,8 @@ static void conn_close(struct conn *c)
 	if (ag.control == c) {
 		ag.control = NULL;
 		ag.ready = false;
+		ag.lost_at = time(NULL);
+		agent_vm_guest_ready(false);
 		log_info("agent", "the guest's control connection closed");
 	}
 	free(c);
@@ -124,51 +135,50 @@ static struct conn *conn_add(int fd, enum conn_kind kind, const char *peer)
 	return c;
 }
 
-/* Small frames to a peer: a blocking write with a deadline, so that a stuck peer costs at
- * most that, never the agent. */
-static int send_frames(int fd, const struct proto_buf *b)
+/* Small frames to a peer (with an fd passed along, or -1): a blocking write with a deadline,
+ * so that a stuck peer costs at most that, never the agent. */
+static int send_frame(int fd, const struct proto_buf *b, int pass_fd)
 {
+	if (b->error)
+		return b->error;
 	int fl = fcntl(fd, F_GETFL);
 	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	struct timeval tv = { .tv_sec = 2 };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	int r = proto_send(fd, b);
+	ssize_t n = pass_fd >= 0 ? fdpass_send(fd, b->data, b->len, &pass_fd, 1) : 0;
+	int r = (int)(n < 0 ? n : 0);
+	if (r == 0) { /* the rest of what one sendmsg took */
+		struct proto_buf rest = { .data = b->data + n, .len = b->len - (size_t)n };
+		r = proto_send(fd, &rest);
+	}
 	fcntl(fd, F_SETFL, fl);
 	return r;
 }
 
-/* AGENT_REPLY to a local client (maybe with an fd), DRIVE_REPLY to a mount: OK, and the text
- * (TEXT when ok, REASON when not) if any. */
-static int send_reply(int fd, uint16_t type, bool ok, const char *text, int pass_fd)
+/* AGENT_REPLY to a local client, maybe with an fd: ok with a text, or a reason. */
+static int reply(int fd, bool ok, const char *text, int pass_fd)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);
-	proto_begin(&b, type, 0);
-	proto_put_u32(&b, TAG_OK, ok);
-	if (text)
-		proto_put_str(&b, ok ? TAG_TEXT : TAG_REASON, text);
-	proto_end(&b);
-	int r;
-	if (pass_fd < 0) {
-		r = send_frames(fd, &b);
-	} else {
-		struct iovec iov = { .iov_base = b.data, .iov_len = b.len };
-		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)b.len ? 0 : -errno;
-	}
+	agent_encode_reply(&b, &(struct agent_reply){ .ok = ok, .text = ok ? (char *)text : NULL,
+						      .reason = ok ? NULL : (char *)text });
+	int r = send_frame(fd, &b, pass_fd);
 	proto_buf_free(&b);
 	return r;
 }
 
-static int reply(int fd, bool ok, const char *text, int pass_fd)
+/* DRIVE_REPLY to a mount: OK, and why not. */
+static int drive_reply(int fd, bool ok, const char *reason)
 {
-	return send_reply(fd, MSG_AGENT_REPLY, ok, text, pass_fd);
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_DRIVE_REPLY, 0);
+	proto_put_u32(&b, TAG_OK, ok);
+	proto_put_str(&b, TAG_REASON, reason);
+	proto_end(&b);
+	int r = send_frame(fd, &b, -1);
+	proto_buf_free(&b);
+	return r;
 }
 
 /* Token comparison that takes the same time wherever the first difference is. */
@@ -191,7 +201,7 @@ static void refuse(struct conn *c, const char *reason)
 	proto_begin(&b, MSG_REJECT, 0);
 	proto_put_str(&b, TAG_REASON, reason);
 	proto_end(&b);
-	send_frames(c->fd, &b);
+	send_frame(c->fd, &b, -1);
 	proto_buf_free(&b);
 	conn_close(c);
 }
@@ -233,22 +243,18 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
 				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = ag.o->reclaim ? (char *)ag.o->reclaim : "gradual",
 				   .timezone = host_timezone() };
-	static char sources[PROTO_MAX_DRIVES][16];
-	for (size_t i = 0; i < ag.o->ndrives && i < PROTO_MAX_DRIVES; i++) {
-		const struct agent_drive *d = &ag.o->drives[i];
-		if (d->virtio)
-			snprintf(sources[i], sizeof(sources[i]), "virtio:drvfs_%c", d->letter);
-		else
-			snprintf(sources[i], sizeof(sources[i]), "p9");
-		w.drives[w.ndrives].letter = d->letter;
-		w.drives[w.ndrives++].source = sources[i];
-	}
+	agent_drive_table(ag.o, &w);
+	static char aliases[1024];
+	agent_interop_alias_names(&ag.o->interop, aliases, sizeof(aliases));
+	w.aliases = aliases[0] ? aliases : NULL;
+	w.windows_path = (char *)(ag.o->interop.windows_path ? ag.o->interop.windows_path
+							       : "C:\\windows\\system32;C:\\windows");
 	snprintf(ag.kernel, sizeof(ag.kernel), "%s", h.kernel ? h.kernel : "");
 	proto_hello_free(&h);
 	struct proto_buf b;
 	proto_buf_init(&b);
 	proto_encode_welcome(&b, &w);
-	int r = send_frames(c->fd, &b);
+	int r = send_frame(c->fd, &b, -1);
 	proto_buf_free(&b);
 	if (r < 0) {
 		log_warn("agent", "WELCOME to %s: %s", c->peer, strerror(-r));
@@ -273,39 +279,8 @@ static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 		log_warn("agent", "could not ask the guest for a spare session");
 }
 
-/* The drives our server shares (the virtio ones are QEMU's). */
-static size_t drive_exports(struct p9_export *ex)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < ag.o->ndrives; i++)
-		if (!ag.o->drives[i].virtio)
-			ex[n++] = (struct p9_export){ ag.o->drives[i].letter, ag.o->drives[i].dir };
-	return n;
-}
-
-static void p9_conn_gone(void *data)
-{
-	evloop_quit(data, 0);
-}
-
-/* The child that serves one mount: its own event loop on the connection, nothing else of
- * the agent's (a held copy of the control connection would hide the agent's death). */
-static void serve_drive(int fd, const struct p9_export *ex, size_t nex)
-{
-	if (dup2(fd, 3) < 0)
-		_exit(1);
-	spawn_close_from(4);
-	spawn_reset_signals();
-	struct evloop *loop;
-	struct p9_server *srv = p9_server_new(ex, nex);
-	if (!srv || evloop_new(&loop) < 0 || p9_server_add_conn(srv, loop, 3, 3, p9_conn_gone, loop) < 0)
-		_exit(1);
-	_exit(evloop_run(loop) < 0 ? 1 : 0);
-}
-
 /* A mount in the guest: check the token and the options, then hand the connection to a
- * server process of its own. The options are checked here, before any 9P, so that
- * mount.drvfs can print the reason (9P2000.L's Rlerror carries only an errno). */
+ * server process of its own (agent_drive.c). */
 static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 {
 	struct proto_drive_open d;
@@ -318,31 +293,51 @@ static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 		proto_drive_open_free(&d);
 		ag.refused++;
 		log_warn("agent", "refused a drive connection from %s: wrong token", c->peer);
-		send_reply(c->fd, MSG_DRIVE_REPLY, false, "wrong token", -1);
+		drive_reply(c->fd, false, "wrong token");
 		conn_close(c);
 		return;
 	}
-	struct p9_export ex[26];
-	size_t nex = drive_exports(ex);
-	struct p9_view *v;
-	char err[256];
-	int r = p9_view_open(d.aname, strlen(d.aname), ex, nex, &v, err, sizeof(err));
-	if (r < 0) {
-		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err);
+	struct gi_error err = GI_ERROR_INIT;
+	if (agent_drive_check(ag.o, d.aname, &err) < 0) {
+		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err.msg);
 		proto_drive_open_free(&d);
-		send_reply(c->fd, MSG_DRIVE_REPLY, false, err, -1);
+		drive_reply(c->fd, false, err.msg);
 		conn_close(c);
 		return;
 	}
-	p9_view_put(v);
 	log_info("agent", "serving a mount of '%s' to %s", d.aname, c->peer);
 	proto_drive_open_free(&d);
-	send_reply(c->fd, MSG_DRIVE_REPLY, true, NULL, -1);
-	pid_t pid = fork();
-	if (pid == 0)
-		serve_drive(c->fd, ex, nex);
+	drive_reply(c->fd, true, NULL);
+	pid_t pid = agent_drive_serve(ag.o, c->fd);
 	if (pid < 0)
-		log_warn("agent", "fork: %s", strerror(errno));
+		log_warn("agent", "fork: %s", strerror((int)-pid));
+	conn_close(c); /* the child has it now */
+}
+
+/* A guest process runs a host program: after the token, a process of its own answers and
+ * serves it (agent_interop.c). */
+static void handle_interop_open(struct conn *c, const uint8_t *p, uint32_t n)
+{
+	struct proto_interop_open m;
+	const char *why = "";
+	if (proto_decode_interop_open(p, n, &m, &why) < 0) {
+		refuse(c, why);
+		return;
+	}
+	bool ok = token_ok(m.token);
+	proto_interop_open_free(&m);
+	if (!ok) {
+		refuse(c, "wrong token");
+		return;
+	}
+	if (c->in.len) { /* the guest waits for INTEROP_REPLY: anything more is not the protocol */
+		refuse(c, "frames after INTEROP_OPEN before the reply");
+		return;
+	}
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+	pid_t pid = agent_interop_serve(ag.o, c->fd);
+	if (pid < 0)
+		log_warn("agent", "interop: fork: %s", strerror((int)-pid));
 	conn_close(c); /* the child has it now */
 }
 
@@ -353,7 +348,7 @@ static int request_session(uint32_t id)
 	proto_begin(&b, MSG_SESSION_REQUEST, 0);
 	proto_put_u32(&b, TAG_SESSION, id);
 	proto_end(&b);
-	int r = send_frames(ag.control->fd, &b);
+	int r = send_frame(ag.control->fd, &b, -1);
 	proto_buf_free(&b);
 	return r;
 }
@@ -383,7 +378,7 @@ static void hand_over(struct conn *s, struct conn *cli)
 	int r = 0;
 	if (cli->exec_len) {
 		struct proto_buf b = { .data = cli->exec, .len = cli->exec_len };
-		r = send_frames(s->fd, &b);
+		r = send_frame(s->fd, &b, -1);
 	}
 	if (r == 0)
 		r = reply(cli->fd, true, NULL, s->fd);
@@ -443,25 +438,60 @@ static void session_timeout_cb(struct evloop *loop, void *data)
 	conn_close(cli);
 }
 
-static void status_text(char *buf, size_t cap)
+/* AGENT_STATUS_REPLY: what we know of the VM and the guest. */
+static void send_status(struct conn *c)
 {
-	if (!ag.control) {
-		snprintf(buf, cap, "guest: not connected\nrefused: %u\n", ag.refused);
-		return;
+	struct agent_status st = {
+		.qemu_pid = (uint32_t)agent_vm_pid(),
+		.connected = ag.control != NULL,
+		.connected_at = (uint64_t)ag.connected_at,
+		.lost_at = (uint64_t)ag.lost_at,
+		.kernel = ag.kernel[0] ? ag.kernel : NULL,
+		.boots = ag.boots,
+		.ready = ag.ready,
+		.ready_line = ag.boots ? ag.ready_line : NULL,
+		.ready_ms = ag.ready_ms,
+		.uptime_ms = ag.uptime_ms,
+		.ready_at = (uint64_t)ag.ready_at,
+		.refused = ag.refused,
+		.stats = ag.stats[0] ? ag.stats : NULL,
+	};
+	struct proto_buf b;
+	proto_buf_init(&b);
+	agent_encode_status(&b, &st);
+	send_frame(c->fd, &b, -1);
+	proto_buf_free(&b);
+	conn_close(c);
+}
+
+/* The clients that wait for a boot to be ready get their status once it is. */
+static void wake_status_waiters(void)
+{
+	for (struct conn *c = ag.conns, *next; c; c = next) {
+		next = c->next;
+		if (c->kind == CONN_CLI && c->wait_boot && ag.ready && ag.boots >= c->wait_boot)
+			send_status(c);
 	}
-	int n = snprintf(buf, cap,
-		 "guest: connected since %ld\nkernel: %s\nready: %s\nready_ms: %llu\nuptime_at_ready_ms: %llu\nrefused: %u\n",
-		 (long)ag.connected_at, ag.kernel, ag.ready ? ag.ready_line : "(not yet)", (unsigned long long)ag.ready_ms,
-		 (unsigned long long)ag.uptime_ms, ag.refused);
-	/* the guest's figures as "key: value" lines, like the rest */
-	for (const char *l = ag.stats; *l && n > 0 && (size_t)n < cap - 1;) {
-		size_t len = strcspn(l, "\n");
-		const char *eq = memchr(l, '=', len);
-		if (eq)
-			n += snprintf(buf + n, cap - (size_t)n, "%.*s: %.*s\n", (int)(eq - l), l, (int)(len - (size_t)(eq - l) - 1),
-				      eq + 1);
-		l += len + (l[len] == '\n');
+}
+
+/* READY from the guest: a new boot, or the same one again after a reconnect (hostd sends the
+ * same line and timings again; a new boot's kernel-start-to-ready time differs). */
+static void take_ready(const struct proto_ready *r)
+{
+	bool same = ag.boots && !strcmp(ag.ready_line, r->line) && ag.ready_ms == r->ready_ms &&
+		    ag.uptime_ms == r->uptime_ms;
+	if (!same) {
+		ag.boots++;
+		ag.ready_at = time(NULL);
 	}
+	snprintf(ag.ready_line, sizeof(ag.ready_line), "%s", r->line);
+	ag.ready_ms = r->ready_ms;
+	ag.uptime_ms = r->uptime_ms;
+	ag.ready = true;
+	agent_vm_guest_ready(true);
+	log_info("agent", "guest ready%s: %s (kernel start to ready %llu ms)", same ? " again" : "", r->line,
+		 (unsigned long long)r->uptime_ms);
+	wake_status_waiters();
 }
 
 static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t *p)
@@ -514,10 +544,18 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 		return;
 	}
 	case MSG_AGENT_STATUS: {
-		char text[8192];
-		status_text(text, sizeof(text));
-		reply(c->fd, true, text, -1);
-		conn_close(c);
+		uint32_t wait_boot = 0;
+		const char *why = "";
+		if (agent_decode_status_request(p, h->len, &wait_boot, &why) < 0) {
+			log_warn("agent", "a bad AGENT_STATUS from a local client: %s", why);
+			conn_close(c);
+			return;
+		}
+		if (wait_boot && !(ag.ready && ag.boots >= wait_boot)) {
+			c->wait_boot = wait_boot; /* until then; a client that gives up closes */
+			return;
+		}
+		send_status(c);
 		return;
 	}
 	case MSG_AGENT_SHUTDOWN: {
@@ -534,7 +572,7 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 		proto_begin(&b, MSG_SHUTDOWN, 0);
 		proto_put_u32(&b, TAG_SHUTDOWN_KIND, kind ? 1 : 0);
 		proto_end(&b);
-		int r = send_frames(ag.control->fd, &b);
+		int r = send_frame(ag.control->fd, &b, -1);
 		proto_buf_free(&b);
 		reply(c->fd, r == 0, r == 0 ? "asked" : "the guest's control connection failed", -1);
 		conn_close(c);
@@ -556,9 +594,12 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 			handle_attach(c, p, h->len);
 		else if (h->type == MSG_DRIVE_OPEN)
 			handle_drive_open(c, p, h->len);
+		else if (h->type == MSG_INTEROP_OPEN)
+			handle_interop_open(c, p, h->len);
 		else {
-			char reason[96];
-			snprintf(reason, sizeof(reason), "the first frame is %s (type %#x), not HELLO, SESSION_ATTACH or DRIVE_OPEN",
+			char reason[128];
+			snprintf(reason, sizeof(reason),
+				 "the first frame is %s (type %#x), not HELLO, SESSION_ATTACH, DRIVE_OPEN or INTEROP_OPEN",
 				 proto_type_name(h->type), h->type);
 			refuse(c, reason);
 		}
@@ -571,12 +612,7 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 				log_warn("agent", "bad READY from the guest: %s", why);
 				return;
 			}
-			snprintf(ag.ready_line, sizeof(ag.ready_line), "%s", r.line);
-			ag.ready_ms = r.ready_ms;
-			ag.uptime_ms = r.uptime_ms;
-			ag.ready = true;
-			log_info("agent", "guest ready: %s (kernel start to ready %llu ms)", r.line,
-				 (unsigned long long)r.uptime_ms);
+			take_ready(&r);
 			proto_ready_free(&r);
 		} else if (h->type == MSG_STATS) {
 			char *text = NULL;
@@ -596,8 +632,8 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 		conn_close(c);
 		return;
 	case CONN_CLI:
-		if (c->session) {
-			log_warn("agent", "a local client sent more while waiting for its session; closing it");
+		if (c->session || c->wait_boot) {
+			log_warn("agent", "a local client sent more while waiting; closing it");
 			conn_close(c);
 			return;
 		}
@@ -759,15 +795,25 @@ int agent_run(const struct agent_opts *o)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
-	evloop_set_signals(ag.loop, &set, on_signal, NULL);
-	evloop_add_fd(ag.loop, ag.guest_listen, EPOLLIN, on_listen, NULL);
-	evloop_add_fd(ag.loop, ag.cli_listen, EPOLLIN, on_listen, NULL);
+	if ((r = evloop_set_signals(ag.loop, &set, on_signal, NULL)) < 0 ||
+	    (r = evloop_add_fd(ag.loop, ag.guest_listen, EPOLLIN, on_listen, NULL)) < 0 ||
+	    (r = evloop_add_fd(ag.loop, ag.cli_listen, EPOLLIN, on_listen, NULL)) < 0) {
+		log_err("agent", "event loop: %s", strerror(-r));
+		return 1;
+	}
+	if (o->qemu_pid > 0 && (r = agent_vm_watch(ag.loop, o->qemu_pid, o->boot_timeout_s)) < 0) {
+		log_err("agent", "cannot watch QEMU (pid %d): %s", (int)o->qemu_pid, strerror(-r));
+		return 1;
+	}
 	log_info("agent", "listening for the guest on %s, for commands on %s", o->listen_uri, o->cli_uri);
+	agent_interop_start(&o->interop);
 	if (o->ready_fd >= 0) { /* tell the starter we are listening */
 		(void)!write(o->ready_fd, "1", 1);
 		close(o->ready_fd);
 	}
 	r = evloop_run(ag.loop);
+	agent_vm_stop();
+	agent_interop_stop(&o->interop);
 	while (ag.conns)
 		conn_close(ag.conns);
 	if (cli.kind == TRANSPORT_UNIX)

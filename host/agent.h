@@ -2,12 +2,16 @@
 #ifndef GUESTINIT_HOST_AGENT_H
 #define GUESTINIT_HOST_AGENT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+#include "agent_interop.h"
 
 struct agent_drive {
 	char letter;
-	const char *dir; /* the host folder */
+	char dir[PATH_MAX]; /* the host folder (absolute, real) */
 	bool virtio;     /* QEMU's own virtio-9p share (mount tag drvfs_L), not our server */
 };
 
@@ -20,9 +24,12 @@ struct agent_opts {
 	size_t ndrives;
 	int ready_fd;           /* written once listening, then closed; -1: none */
 	const char *reclaim;    /* memory reclaim mode for the guest; NULL: gradual */
+	pid_t qemu_pid;         /* the VM served: the agent ends with it; 0: a guest elsewhere */
+	unsigned boot_timeout_s; /* a guest of that VM not ready for this long ends it; 0: never */
+	struct agent_interop interop; /* the host programs the guest may run (agent_interop.h) */
 };
 
-/* Runs until SIGTERM/SIGINT; returns the exit status. */
+/* Runs until SIGTERM/SIGINT or the end of its QEMU; returns the exit status. */
 int agent_run(const struct agent_opts *o);
 
 #endif

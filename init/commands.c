@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ctlsock.h"
+#include "parse.h"
 #include "service_cmd.h"
 
 static const char *prog_name(const char *argv0)
@@ -96,12 +97,11 @@ int power_cmd_main(int argc, char **argv)
 /* TIME: now, +MINUTES or HH:MM; returns seconds from now, or -1. */
 static long parse_when(const char *s)
 {
-	char *end;
 	if (!strcmp(s, "now"))
 		return 0;
 	if (s[0] == '+') {
-		long m = strtol(s + 1, &end, 10);
-		return (*end || m < 0 || s[1] == '\0') ? -1 : m * 60;
+		uint64_t m;
+		return parse_uint(s + 1, 10, 100000000, &m) < 0 ? -1 : (long)m * 60;
 	}
 	int hh, mm;
 	char extra;

@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "capabilities.h"
+#include "clock.h"
 #include "cleanup.h"
 #include "evloop.h"
 #include "fdstore.h"
@@ -18,31 +20,13 @@
 #include "sigsend.h"
 #include "spawn.h"
 
-enum daemon_stdin { STDIN_NULL, STDIN_LOG_PIPE };
-
-/* ARGS_FD_STORE: the daemon gets PID 1's fd store as fds 3 and 4 ("--fd-store 3:4"), so
- * what it puts there outlives it. */
-enum daemon_args { ARGS_LOG_FILE, ARGS_HOST, ARGS_FD_STORE, ARGS_NONE };
-
-struct daemon_def {
-	const char *name;
-	const char *applet;
-	enum daemon_stdin in;
-	enum daemon_args args;
-	int min_stop_ms; /* at shutdown it gets at least this long (services stops every service) */
-	bool machine_only; /* nothing to do in a namespace (the machine's memory is not ours) */
-};
-
-/* logd comes first so that it is
- * stopped last and sees the whole shutdown; services is stopped first, so that every service
- * stops while the rest is still there. Its own time limits (TimeoutStopSec=) bound its stop. */
-static const struct daemon_def daemon_defs[] = {
-	{ "logd", "guestinit-logd", STDIN_LOG_PIPE, ARGS_LOG_FILE, 0, false },
-	{ "hostd", "guestinit-hostd", STDIN_NULL, ARGS_HOST, 0, false },
-	{ "memreclaim", "guestinit-memreclaimd", STDIN_NULL, ARGS_NONE, 0, true },
-	{ "services", "guestinit-servicesd", STDIN_NULL, ARGS_FD_STORE, 100000, false },
-};
-#define NDAEMONS ARRAY_SIZE(daemon_defs)
+/* The table: each capability's definition, in the order the composition root lists them
+ * (init/capabilities.c). logd comes first so that it is stopped last and sees the whole
+ * shutdown; services comes last, so that it is stopped first and every service stops while
+ * the rest is still there (its own time limits, TimeoutStopSec=, bound its stop). */
+static size_t ndaemons;
+#define DEF(i) (daemon_table[i])
+#define MAX_DAEMONS 16
 
 struct daemon {
 	pid_t pid;
@@ -53,7 +37,7 @@ struct daemon {
 	int last_status;
 };
 
-static struct daemon daemons[NDAEMONS];
+static struct daemon daemons[MAX_DAEMONS];
 static struct fdstore store = FDSTORE_NONE; /* created once; PID 1 never reads it */
 static struct evloop *loop;
 static struct daemon_env env;
@@ -64,18 +48,13 @@ static int stop_timeout_ms;
 static void (*stop_done)(void *);
 static void *stop_done_ctx;
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void daemons_init(struct evloop *l, const struct daemon_env *e)
 {
 	loop = l;
 	env = *e;
-	for (size_t i = 0; i < NDAEMONS; i++)
+	for (ndaemons = 0; daemon_table[ndaemons] && ndaemons < MAX_DAEMONS; ndaemons++)
+		;
+	for (size_t i = 0; i < ndaemons; i++)
 		daemons[i] = (struct daemon){ .backoff = BACKOFF_INIT };
 	int r = fdstore_create(&store);
 	if (r < 0)
@@ -87,22 +66,24 @@ static void schedule_restart(size_t i, uint64_t ran_ms);
 
 static void daemon_start(size_t i)
 {
-	const struct daemon_def *d = &daemon_defs[i];
+	const struct daemon_def *d = DEF(i);
 	char maxkb[16], keep[16];
 	snprintf(maxkb, sizeof(maxkb), "%d", env.log_file_max_kb);
 	snprintf(keep, sizeof(keep), "%d", env.log_file_keep);
 	char *log_argv[] = { (char *)d->applet, (char *)env.log_file, maxkb, keep, NULL };
 	char *host_argv[] = { (char *)d->applet, "--host", (char *)env.host_uri, NULL };
-	bool with_store = d->args == ARGS_FD_STORE && store.put_fd >= 0;
+	bool with_store = (d->flags & DAEMON_FD_STORE) && store.put_fd >= 0;
 	char *store_argv[] = { (char *)d->applet, with_store ? "--fd-store" : NULL, "3:4", NULL };
 	char *bare_argv[] = { (char *)d->applet, NULL };
 	int store_fds[] = { store.put_fd, store.take_fd };
 	struct spawn_opts o = {
 		.path = env.self_exe,
-		.argv = d->args == ARGS_HOST ? host_argv : d->args == ARGS_FD_STORE ? store_argv :
-			d->args == ARGS_NONE ? bare_argv : log_argv,
-		.envp = d->args == ARGS_HOST ? env.host_envp : env.envp,
-		.fds = { d->in == STDIN_LOG_PIPE ? env.log_read_fd : -1, env.console_fd, env.console_fd },
+		.argv = (d->flags & DAEMON_HOST_ARGS)	  ? host_argv
+			: (d->flags & DAEMON_FD_STORE)	  ? store_argv
+			: (d->flags & DAEMON_LOG_FILE_ARGS) ? log_argv
+							    : bare_argv,
+		.envp = (d->flags & DAEMON_HOST_ARGS) ? env.host_envp : env.envp,
+		.fds = { (d->flags & DAEMON_LOG_PIPE_STDIN) ? env.log_read_fd : -1, env.console_fd, env.console_fd },
 		.extra_fds = with_store ? store_fds : NULL,
 		.nextra = with_store ? 2 : 0,
 		.flags = SPAWN_SETSID,
@@ -114,7 +95,7 @@ static void daemon_start(size_t i)
 		return;
 	}
 	daemons[i].pid = pid;
-	daemons[i].started_ms = now_ms();
+	daemons[i].started_ms = mono_ms();
 	log_debug("daemons", "%s: started, pid %d", d->name, (int)pid);
 }
 
@@ -132,10 +113,10 @@ static void restart_cb(struct evloop *l, void *data)
 static void schedule_restart(size_t i, uint64_t ran_ms)
 {
 	uint64_t delay = backoff_next_delay(&daemons[i].backoff, ran_ms);
-	log_info("daemons", "%s: restarting in %llu ms", daemon_defs[i].name, (unsigned long long)delay);
+	log_info("daemons", "%s: restarting in %llu ms", DEF(i)->name, (unsigned long long)delay);
 	int t = evloop_add_timer(loop, delay, restart_cb, (void *)(uintptr_t)i);
 	if (t < 0)
-		log_err("daemons", "%s: cannot arm restart timer: %s", daemon_defs[i].name, strerror(-t));
+		log_err("daemons", "%s: cannot arm restart timer: %s", DEF(i)->name, strerror(-t));
 	else
 		daemons[i].restart_timer = t;
 }
@@ -143,12 +124,12 @@ static void schedule_restart(size_t i, uint64_t ran_ms)
 /* A daemon without what it needs is not started at all (and not restarted). */
 static bool daemon_wanted(size_t i)
 {
-	return (daemon_defs[i].args != ARGS_HOST || env.host_uri) && (!daemon_defs[i].machine_only || env.machine);
+	return (!(DEF(i)->flags & DAEMON_HOST_ARGS) || env.host_uri) && (!(DEF(i)->flags & DAEMON_MACHINE_ONLY) || env.machine);
 }
 
 void daemons_start_all(void)
 {
-	for (size_t i = 0; i < NDAEMONS; i++)
+	for (size_t i = 0; i < ndaemons; i++)
 		if (daemons[i].pid == 0 && daemon_wanted(i))
 			daemon_start(i);
 }
@@ -165,7 +146,7 @@ static void stop_next(void);
 
 bool daemons_reaped(pid_t pid, int wstatus)
 {
-	for (size_t i = 0; i < NDAEMONS; i++) {
+	for (size_t i = 0; i < ndaemons; i++) {
 		struct daemon *d = &daemons[i];
 		if (d->pid != pid)
 			continue;
@@ -174,7 +155,7 @@ bool daemons_reaped(pid_t pid, int wstatus)
 		char how[96];
 		describe_status(wstatus, how, sizeof(how));
 		if (stopping) {
-			log_debug("daemons", "%s: stopped (%s)", daemon_defs[i].name, how);
+			log_debug("daemons", "%s: stopped (%s)", DEF(i)->name, how);
 			if ((int)i == stop_index) {
 				evloop_cancel_timer(loop, stop_timer);
 				stop_timer = 0;
@@ -183,8 +164,8 @@ bool daemons_reaped(pid_t pid, int wstatus)
 			}
 			return true;
 		}
-		log_warn("daemons", "%s (pid %d) %s", daemon_defs[i].name, (int)pid, how);
-		schedule_restart(i, now_ms() - d->started_ms);
+		log_warn("daemons", "%s (pid %d) %s", DEF(i)->name, (int)pid, how);
+		schedule_restart(i, mono_ms() - d->started_ms);
 		return true;
 	}
 	return false;
@@ -192,7 +173,7 @@ bool daemons_reaped(pid_t pid, int wstatus)
 
 void daemons_signal_all(int sig)
 {
-	for (size_t i = 0; i < NDAEMONS; i++)
+	for (size_t i = 0; i < ndaemons; i++)
 		if (daemons[i].pid > 0)
 			kill(daemons[i].pid, sig);
 }
@@ -203,7 +184,7 @@ static void stop_timeout_cb(struct evloop *l, void *data)
 	size_t i = (size_t)(uintptr_t)data;
 	stop_timer = 0;
 	if (daemons[i].pid > 0) {
-		log_warn("daemons", "%s: still running after SIGTERM, sending SIGKILL", daemon_defs[i].name);
+		log_warn("daemons", "%s: still running after SIGTERM, sending SIGKILL", DEF(i)->name);
 		kill(daemons[i].pid, SIGKILL);
 	}
 }
@@ -222,7 +203,7 @@ static void stop_next(void)
 	}
 	struct daemon *d = &daemons[stop_index];
 	signal_stopped_too(d->pid, SIGTERM);
-	int ms = stop_timeout_ms > daemon_defs[stop_index].min_stop_ms ? stop_timeout_ms : daemon_defs[stop_index].min_stop_ms;
+	int ms = stop_timeout_ms > DEF(stop_index)->min_stop_ms ? stop_timeout_ms : DEF(stop_index)->min_stop_ms;
 	int t = evloop_add_timer(loop, (uint64_t)ms, stop_timeout_cb, (void *)(uintptr_t)stop_index);
 	stop_timer = t > 0 ? t : 0;
 }
@@ -233,28 +214,28 @@ void daemons_stop_all(int timeout_ms, void (*done)(void *ctx), void *ctx)
 	stop_timeout_ms = timeout_ms;
 	stop_done = done;
 	stop_done_ctx = ctx;
-	for (size_t i = 0; i < NDAEMONS; i++)
+	for (size_t i = 0; i < ndaemons; i++)
 		if (daemons[i].restart_timer) {
 			evloop_cancel_timer(loop, daemons[i].restart_timer);
 			daemons[i].restart_timer = 0;
 		}
-	stop_index = (int)NDAEMONS - 1;
+	stop_index = (int)ndaemons - 1;
 	stop_next();
 }
 
 void daemons_status(FILE *out)
 {
-	for (size_t i = 0; i < NDAEMONS; i++) {
+	for (size_t i = 0; i < ndaemons; i++) {
 		const struct daemon *d = &daemons[i];
 		if (!daemon_wanted(i))
-			fprintf(out, "daemon %s: not started (%s)\n", daemon_defs[i].name,
-				daemon_defs[i].machine_only && !env.machine ? "a namespace: the machine is not ours" :
+			fprintf(out, "daemon %s: not started (%s)\n", DEF(i)->name,
+				(DEF(i)->flags & DAEMON_MACHINE_ONLY) && !env.machine ? "a namespace: the machine is not ours" :
 									  "no host address");
 		else if (d->pid > 0)
-			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", daemon_defs[i].name,
-				(int)d->pid, (unsigned long long)((now_ms() - d->started_ms) / 1000), d->restarts);
+			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", DEF(i)->name,
+				(int)d->pid, (unsigned long long)((mono_ms() - d->started_ms) / 1000), d->restarts);
 		else
-			fprintf(out, "daemon %s: %s, restarts %u\n", daemon_defs[i].name,
+			fprintf(out, "daemon %s: %s, restarts %u\n", DEF(i)->name,
 				stopping ? "stopped" : "waiting to restart", d->restarts);
 	}
 }

@@ -5,7 +5,8 @@
 
 #include "cleanup.h"
 #include "commands.h"
-#include "hostd.h"
+#include "automount.h"
+#include "hub.h"
 #include "logd.h"
 #include "memreclaimd.h"
 #include "mount.h"
@@ -13,6 +14,9 @@
 #include "service_cmd.h"
 #include "servicesd.h"
 #include "utmp_records.h"
+#include "wslpath.h"
+#include "interop_client.h"
+#include "interop_capability.h"
 
 static int init_main(int argc, char **argv)
 {
@@ -34,6 +38,7 @@ static const struct applet {
 	{ "guestinit", guestinit_cmd_main },
 	{ "guestinit-logd", logd_main },
 	{ "guestinit-hostd", hostd_main },
+	{ "guestinit-automount", drvfs_boot_main },
 	{ "guestinit-servicesd", servicesd_main },
 	{ "guestinit-memreclaimd", memreclaimd_main },
 	{ "service", service_main },
@@ -45,6 +50,9 @@ static const struct applet {
 	{ "runlevel", runlevel_main },
 	{ "systemctl", systemctl_main },
 	{ "mount.drvfs", mount_drvfs_main },
+	{ "wslpath", wslpath_main },
+	{ "guestinit-interop-setup", interop_setup_main },
+	{ "guestinit-interop-path", interop_path_main },
 };
 
 int main(int argc, char **argv)
@@ -55,6 +63,9 @@ int main(int argc, char **argv)
 		name = slash + 1;
 	if (getpid() == 1)
 		pid1_main(argc, argv); /* whatever the kernel called us */
+	/* binfmt_misc's call for a Windows program: [/init, /mnt/c/.../x.exe, x.exe, args...] */
+	if (interop_is_binfmt_call(argc, argv))
+		return interop_client_main(argc, argv);
 	/* `init APPLET ARGS` (or any other name): runs the applet, so that a build tree's init/init
 	 * is usable without links. */
 	if (argc > 1)

@@ -10,6 +10,7 @@
 #include <sys/statfs.h>
 
 #include "log.h"
+#include "parse.h"
 
 #ifndef BINFMTFS_MAGIC
 #define BINFMTFS_MAGIC 0x42494e4d
@@ -129,13 +130,11 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *e)
 	}
 	if (i < 6)
 		return -EINVAL;
-	char *end;
-	e->id = (int)strtol(f[0], &end, 10);
-	if (*end)
+	uint64_t id, parent;
+	if (parse_uint(f[0], 10, INT32_MAX, &id) < 0 || parse_uint(f[1], 10, INT32_MAX, &parent) < 0)
 		return -EINVAL;
-	e->parent = (int)strtol(f[1], &end, 10);
-	if (*end)
-		return -EINVAL;
+	e->id = (int)id;
+	e->parent = (int)parent;
 	e->target = f[4];
 	/* skip optional fields up to the lone "-" */
 	for (tok = strtok_r(NULL, " \n", &save); tok && strcmp(tok, "-") != 0; tok = strtok_r(NULL, " \n", &save))

@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "cmdline.h"
 #include "control.h"
 #include "ctlsock.h"
 #include "daemons.h"
 #include "hostd.h"
+#include "hub.h"
 #include "ipconfig.h"
 #include "evloop.h"
 #include "log.h"
@@ -58,18 +60,9 @@ static struct {
 	char *host_envp[10];
 } p1 = { .session_pid = -1, .boot_command_pid = -1, .log_pipe = { -1, -1 } };
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static double since_start_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 - (double)p1.t0_ms;
+	return (double)mono_us() / 1000.0 - (double)p1.t0_ms;
 }
 
 static void step_done(const char *what, double *last)
@@ -435,9 +428,9 @@ static void configure_network(void)
 	if (found <= 0)
 		return;
 	struct ipconfig c;
-	char err[256];
-	if (ipconfig_parse(spec, &c, err, sizeof(err)) < 0) {
-		log_warn("net", "%s; the network stays down", err);
+	struct gi_error err = GI_ERROR_INIT;
+	if (ipconfig_parse(spec, &c, &err) < 0) {
+		log_warn("net", "%s; the network stays down", err.msg);
 		return;
 	}
 	if (ipconfig_apply(&c) < 0)
@@ -467,8 +460,9 @@ static bool find_host(void)
 	return true;
 }
 
-/* The ready line and timings, for hostd to report to the host. */
-static void write_ready_file(void)
+/* The ready line and timings, for the hub to report to the host: its record, and a message
+ * for the hub if it runs already (never waited on). */
+static void report_ready(void)
 {
 	double up = 0;
 	FILE *f = fopen("/proc/uptime", "re");
@@ -477,13 +471,11 @@ static void write_ready_file(void)
 			up = 0;
 		fclose(f);
 	}
-	f = fopen(HOSTD_READY_PATH ".tmp", "we");
-	if (!f)
-		return;
-	fprintf(f, "line=guestinit: ready in %llu ms\nready_ms=%llu\nuptime_ms=%llu\n", (unsigned long long)p1.ready_ms,
-		(unsigned long long)p1.ready_ms, (unsigned long long)(up * 1000));
-	if (fclose(f) == 0)
-		rename(HOSTD_READY_PATH ".tmp", HOSTD_READY_PATH);
+	struct ready_record r = { .ready_ms = p1.ready_ms, .uptime_ms = (uint64_t)(up * 1000) };
+	snprintf(r.line, sizeof(r.line), "guestinit: ready in %llu ms", (unsigned long long)p1.ready_ms);
+	int rc = hub_report_ready(&r);
+	if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED)
+		log_debug("boot", "ready report: %s", strerror(-rc));
 }
 
 static void boot(void)
@@ -541,7 +533,7 @@ static void boot(void)
 
 	p1.ready_ms = (uint64_t)since_start_ms();
 	log_info(NULL, "ready in %llu ms", (unsigned long long)p1.ready_ms);
-	write_ready_file();
+	report_ready();
 	start_session();
 }
 

@@ -14,10 +14,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "log.h"
 
-static const char *const names[] = { "reboot", "poweroff", "halt", "shutdown", "runlevel", "telinit", "service",
-				     "systemctl" };
+/* every name README and guestinit(8) promise in the guest (mount.drvfs is put in /sbin by
+ * the image, where mount(8) looks for it) */
+static const char *const names[] = { "reboot",  "poweroff",  "halt",      "shutdown", "runlevel",
+				     "telinit", "service",   "systemctl", "guestinit", "wslpath" };
+/* the ones every user types (Debian's user PATH has no sbin) */
+static const char *const user_names[] = { "guestinit", "wslpath" };
+
+static const char *local_dir(const char *name)
+{
+	for (size_t i = 0; i < sizeof(user_names) / sizeof(user_names[0]); i++)
+		if (!strcmp(name, user_names[i]))
+			return "/usr/local/bin";
+	return "/usr/local/sbin";
+}
 static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
 
 static bool same_file(const char *a, const char *b)
@@ -98,13 +111,9 @@ static void install_hook(const char *self, const char *dir, const char *path, co
 	have[n] = '\0';
 	if (!strcmp(have, want))
 		return;
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f || fputs(want, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_debug("sysbin", "cannot write %s: %s; %s", path, strerror(errno), lost);
-		unlink(tmp);
-	}
+	int r = atomic_write(path, want, strlen(want), 0644, false);
+	if (r < 0)
+		log_debug("sysbin", "cannot write %s: %s; %s", path, strerror(-r), lost);
 }
 
 static void expose_one(const char *self, const char *name)
@@ -135,15 +144,17 @@ static void expose_one(const char *self, const char *name)
 			log_info("sysbin", "%s: left %s alone, it is a link to %s", name, path, real);
 		return;
 	}
-	/* Nothing of the distro's: a link in the local admin's directory, except for runlevel,
+	/* Nothing of the distro's: a link in the local admin's directory (bin or sbin, as the
+	 * command is everyone's or root's), except for runlevel,
 	 * which invoke-rc.d runs as /sbin/runlevel (see link_in_sbin). */
 	if (!strcmp(name, "runlevel")) {
 		link_in_sbin(self, name);
 		return;
 	}
-	snprintf(path, sizeof(path), "/usr/local/sbin/%s", name);
-	if (mkdir("/usr/local/sbin", 0755) < 0 && errno != EEXIST) {
-		log_warn("sysbin", "%s: no such command and cannot create /usr/local/sbin: %s", name, strerror(errno));
+	const char *dir = local_dir(name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("sysbin", "%s: no such command and cannot create %s: %s", name, dir, strerror(errno));
 		return;
 	}
 	if (symlink(self, path) < 0 && errno != EEXIST)

@@ -3,8 +3,7 @@
 #ifndef GUESTINIT_INIT_UTMP_RECORDS_H
 #define GUESTINIT_INIT_UTMP_RECORDS_H
 
-#define UTMP_PATH "/run/utmp"
-#define WTMP_PATH "/var/log/wtmp"
+#include "utmp_file.h"
 
 /* Writes BOOT_TIME and RUN_LVL (runlevel) records to utmp, and appends them to wtmp if that
  * exists. 0 or -errno. */

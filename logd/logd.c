@@ -21,66 +21,43 @@
 #include "cleanup.h"
 #include "evloop.h"
 #include "log.h"
+#include "parse.h"
+#include "rotfile.h"
 
 #define LOGD_RETRY_S 5
 
 struct logd {
-	const char *path;
-	off_t max_bytes;
-	int keep;
-	int fd;
-	off_t size;
+	struct rotfile file;
 	time_t next_retry;
 	bool warned;
 	char partial[4096]; /* a line not yet ended by '\n' */
 	size_t partial_len;
 };
 
-static void logd_close(struct logd *l)
+static void logd_cannot_open(struct logd *l, int e)
 {
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = -1;
+	if (!l->warned)
+		log_warn("logd", "cannot open %s: %s; retrying every %d s", l->file.path, strerror(e), LOGD_RETRY_S);
+	l->warned = true;
+	l->next_retry = time(NULL) + LOGD_RETRY_S;
 }
 
 static void logd_open(struct logd *l)
 {
-	logd_close(l);
-	l->fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-	if (l->fd < 0) {
-		if (!l->warned)
-			log_warn("logd", "cannot open %s: %s; retrying every %d s", l->path, strerror(errno), LOGD_RETRY_S);
-		l->warned = true;
-		l->next_retry = time(NULL) + LOGD_RETRY_S;
+	rotfile_close(&l->file);
+	int r = rotfile_open(&l->file);
+	if (r < 0) {
+		logd_cannot_open(l, -r);
 		return;
 	}
 	l->warned = false;
-	struct stat st;
-	l->size = fstat(l->fd, &st) == 0 ? st.st_size : 0;
-}
-
-static void logd_rotate(struct logd *l)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	for (int i = l->keep - 1; i >= 1; i--) {
-		snprintf(from, sizeof(from), "%s.%d", l->path, i);
-		snprintf(to, sizeof(to), "%s.%d", l->path, i + 1);
-		rename(from, to);
-	}
-	if (l->keep > 0) {
-		snprintf(to, sizeof(to), "%s.1", l->path);
-		rename(l->path, to);
-	} else {
-		(void)!ftruncate(l->fd, 0);
-	}
-	logd_open(l);
 }
 
 static void logd_write_line(struct logd *l, const char *line, size_t len)
 {
-	if (l->fd < 0 && time(NULL) >= l->next_retry)
+	if (!rotfile_is_open(&l->file) && time(NULL) >= l->next_retry)
 		logd_open(l);
-	if (l->fd < 0)
+	if (!rotfile_is_open(&l->file))
 		return;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -93,11 +70,9 @@ static void logd_write_line(struct logd *l, const char *line, size_t len)
 	memcpy(buf, stamp, sn);
 	memcpy(buf + sn, line, len);
 	buf[sn + len] = '\n';
-	ssize_t n = write(l->fd, buf, sn + len + 1);
-	if (n > 0)
-		l->size += n;
-	if (l->max_bytes > 0 && l->size >= l->max_bytes)
-		logd_rotate(l);
+	int r = rotfile_write(&l->file, buf, sn + len + 1);
+	if (r < 0 && !rotfile_is_open(&l->file))
+		logd_cannot_open(l, -r); /* the new file after a rotation */
 }
 
 /* Splits what was read into lines; an over-long line is cut into pieces. */
@@ -152,46 +127,42 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 
 int logd_main(int argc, char **argv)
 {
-	log_init("guestinit-logd");
-	/* PID 1 execs /proc/self/exe, which would make ps show "exe" */
-	prctl(PR_SET_NAME, "guestinit-logd");
 	if (argc != 4) {
 		fprintf(stderr, "usage: guestinit-logd FILE MAX_KIB KEEP\n");
 		return 2;
 	}
-	char *end;
-	long max_kib = strtol(argv[2], &end, 10);
-	long keep = strtol(*end ? "x" : argv[3], &end, 10);
-	if (*end || max_kib < 0 || keep < 0 || argv[1][0] != '/') {
+	uint64_t max_kib, keep;
+	if (parse_uint(argv[2], 10, UINT64_MAX / 1024, &max_kib) < 0 || parse_uint(argv[3], 10, UINT_MAX, &keep) < 0 ||
+	    argv[1][0] != '/') {
 		fprintf(stderr, "guestinit-logd: bad arguments '%s %s %s' (want /FILE MAX_KIB KEEP)\n", argv[1],
 			argv[2], argv[3]);
 		return 2;
 	}
-	struct logd l = { .path = argv[1], .max_bytes = (off_t)max_kib * 1024, .keep = (int)keep, .fd = -1 };
+	static struct logd l;
+	rotfile_init(&l.file, argv[1], max_kib * 1024, (unsigned)keep);
+	/* PID 1 execs /proc/self/exe, which would make ps show "exe": the name is set here */
+	static const int signals[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP, 0 };
+	struct evloop *loop;
+	int r = daemon_setup("guestinit-logd", "guestinit-logd", signals, on_signal, &l, &loop);
+	if (r < 0)
+		return 1;
 	logd_open(&l);
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-
-	struct evloop *loop;
-	int r = evloop_new(&loop);
-	if (r < 0) {
-		log_err("logd", "event loop: %s", strerror(-r));
-		return 1;
-	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	if ((r = evloop_set_signals(loop, &set, on_signal, &l)) < 0 ||
-	    (r = evloop_add_fd(loop, 0, EPOLLIN, on_input, &l)) < 0) {
+	if ((r = evloop_add_fd(loop, 0, EPOLLIN, on_input, &l)) < 0) {
 		log_err("logd", "event loop setup: %s", strerror(-r));
 		return 1;
 	}
 	r = evloop_run(loop);
 	if (l.partial_len)
 		logd_write_line(&l, l.partial, l.partial_len);
-	logd_close(&l);
+	rotfile_close(&l.file);
 	evloop_free(loop);
 	return r < 0 ? 1 : 0;
 }
+
+const struct daemon_def logd_daemon = {
+	.name = "logd",
+	.applet = "guestinit-logd",
+	.description = "guestinit's log: PID 1's lines to /var/log/guestinit.log",
+	.flags = DAEMON_LOG_PIPE_STDIN | DAEMON_LOG_FILE_ARGS,
+};

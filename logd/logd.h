@@ -2,6 +2,10 @@
 #ifndef GUESTINIT_LOGD_H
 #define GUESTINIT_LOGD_H
 
+#include "daemon.h"
+
 int logd_main(int argc, char **argv);
+
+extern const struct daemon_def logd_daemon;
 
 #endif

@@ -1,8 +1,8 @@
 /* guestinit-memreclaimd: once a second it samples (sample.h), asks the policy (policy.h) and
  * does what it says: memory.reclaim, drop_caches or compact_memory. Each of these is one write
  * the kernel carries out whole or stops cleanly, so a kill at any moment leaves nothing half
- * done; the next incarnation starts a new idle window. Its figures go to
- * /run/guestinit/memreclaim (key=value), which hostd forwards to the host. */
+ * done; the next incarnation starts a new idle window. Its figures go to its record,
+ * /run/guestinit/memreclaim (key=value), and to the hub (hub_stats), which tells the host. */
 #include "memreclaimd.h"
 
 #include <errno.h>
@@ -18,15 +18,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
+#include "clock.h"
+#include "daemon.h"
 #include "evloop.h"
+#include "hub.h"
 #include "log.h"
 #include "policy.h"
 #include "sample.h"
+#include "records.h"
 #include "wslconf.h"
 
 #define TICK_MS 1000       /* while there is something to watch for or to do */
+#define STATS_REFRESH_MS 30000 /* the host's copy of the moving figures: at most this old */
+#define RECORD_REFRESH_MS 5000 /* the record's moving figures: at most this old */
 #define SETTLED_TICK_MS 5000 /* once done (or disabled): a new busy period shows in a 5 s average too */
-#define HOST_CONF "/run/guestinit/host.conf"
 #define MiB (1024ULL * 1024)
 
 struct stats {
@@ -47,14 +53,11 @@ struct daemon {
 	uint64_t mem_total;
 	bool was_busy;
 	char last_error[160];
+	char last_published[1024]; /* what the host last heard, but for the moving figures */
+	uint64_t last_published_ms;
+	char last_recorded[1024];  /* the same for the record */
+	uint64_t last_recorded_ms;
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void path_in(const struct daemon *d, const char *p, char *buf, size_t cap)
 {
@@ -77,7 +80,7 @@ static unsigned long long stamp_of(const struct daemon *d, const char *p)
  * otherwise; gradual when neither does. Read again whenever either file changes. */
 static void load_settings(struct daemon *d, bool force)
 {
-	unsigned long long m[2] = { stamp_of(d, WSLCONF_PATH), stamp_of(d, HOST_CONF) };
+	unsigned long long m[2] = { stamp_of(d, WSLCONF_PATH), stamp_of(d, HOST_CONF_PATH) };
 	if (!force && m[0] == d->conf_stamp[0] && m[1] == d->conf_stamp[1])
 		return;
 	d->conf_stamp[0] = m[0];
@@ -89,18 +92,11 @@ static void load_settings(struct daemon *d, bool force)
 	wslconf_load_file(&conf, p, NULL, NULL);
 	enum mr_mode mode = MR_GRADUAL;
 	snprintf(d->mode_source, sizeof(d->mode_source), "default");
-	char host_mode[256] = "";
-	path_in(d, HOST_CONF, p, sizeof(p));
-	FILE *f = fopen(p, "re");
-	if (f) {
-		char line[256];
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "reclaim=", 8)) {
-				line[strcspn(line, "\n")] = '\0';
-				snprintf(host_mode, sizeof(host_mode), "%s", line + 8);
-			}
-		fclose(f);
-	}
+	char host_mode[sizeof(((struct host_conf *)0)->reclaim)] = "";
+	struct host_conf hc;
+	path_in(d, HOST_CONF_PATH, p, sizeof(p));
+	if (host_conf_read(p, &hc) == 0)
+		snprintf(host_mode, sizeof(host_mode), "%s", hc.reclaim);
 	if (conf.guestinit.memory_reclaim[0] && mr_mode_parse(conf.guestinit.memory_reclaim, &mode) == 0) {
 		snprintf(d->mode_source, sizeof(d->mode_source), "wsl.conf");
 	} else if (host_mode[0]) {
@@ -154,9 +150,9 @@ static void perform(struct daemon *d, const struct mr_action *a, const struct mr
 		knob = "/proc/sys/vm/compact_memory";
 		break;
 	}
-	uint64_t t0 = now_us();
+	uint64_t t0 = mono_us();
 	int r = write_knob(d, knob, value);
-	uint64_t spent = now_us() - t0;
+	uint64_t spent = mono_us() - t0;
 	d->own_action_us += spent;
 	d->stats.action_us += spent;
 	snprintf(d->stats.last_action, sizeof(d->stats.last_action), "%s", a->why);
@@ -191,17 +187,12 @@ static const char *state_name(const struct daemon *d, const struct mr_action *a)
 	return strncmp(a->why, "idle for", 8) ? "done" : "waiting";
 }
 
-static void write_stats(const struct daemon *d, const struct mr_action *a, const struct mr_sample *s)
+static void write_stats(struct daemon *d, const struct mr_action *a, const struct mr_sample *s)
 {
-	char p[PATH_MAX], tmp[PATH_MAX + 8];
-	path_in(d, MR_STATS_PATH, p, sizeof(p));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-	FILE *f = fopen(tmp, "we");
-	if (!f)
-		return;
+	char text[4096];
 	uint64_t now = s->now_ms;
 	uint64_t idle_ms = d->st.busy ? 0 : now - d->st.idle_since_ms;
-	fprintf(f,
+	int n = snprintf(text, sizeof(text),
 		"mode=%s\nmode_source=%s\nstate=%s\nwhy=%s\nasked_bytes=%llu\nreclaimed_bytes=%llu\ndrop_caches=%llu\n"
 		"compactions=%llu\naction_ms=%llu\nidle_ms=%llu\nlast_idle_ms=%llu\ncache_bytes=%llu\nfloor_bytes=%llu\n"
 		"free_bytes=%llu\ncpu_permille=%u\nmemory_stall_permille=%u\nio_stall_permille=%u\nlast_action=%s\n"
@@ -212,8 +203,34 @@ static void write_stats(const struct daemon *d, const struct mr_action *a, const
 		(unsigned long long)idle_ms, (unsigned long long)d->stats.last_idle_ms, (unsigned long long)s->file_cache,
 		(unsigned long long)d->set.floor_bytes, (unsigned long long)s->mem_free, d->st.cpu_pm, d->st.mem_pm,
 		d->st.io_pm, d->stats.last_action, d->last_error);
-	if (fclose(f) != 0 || rename(tmp, p) < 0)
-		unlink(tmp);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return;
+	/* A change of mode, state or counters is written and told to the host at once; while
+	 * idle, the figures that move on every tick (idle time, cache, free, pressure, the
+	 * reason's seconds) go along at most every RECORD_REFRESH_MS into the record and every
+	 * STATS_REFRESH_MS to the host: under TCG a tick's writes and the hub's connection were
+	 * most of the daemon's idle cost (bench/memreclaim; goal < 0.1% of a core). */
+	char key[sizeof(d->last_published)];
+	snprintf(key, sizeof(key), "%s %s %s %llu %llu %llu %llu %s %s", mr_mode_name(d->set.mode), d->mode_source,
+		 state_name(d, a), (unsigned long long)d->stats.asked, (unsigned long long)d->stats.reclaimed,
+		 (unsigned long long)d->stats.drops, (unsigned long long)d->stats.compactions, d->stats.last_action,
+		 d->last_error);
+	const char *state = state_name(d, a);
+	bool idle = !strcmp(state, "waiting") || !strcmp(state, "done") || !strcmp(state, "disabled");
+	if (!idle || strcmp(key, d->last_recorded) || now - d->last_recorded_ms >= RECORD_REFRESH_MS) {
+		char p[PATH_MAX];
+		path_in(d, MR_STATS_PATH, p, sizeof(p));
+		if (atomic_write(p, text, (size_t)n, 0644, false) == 0) {
+			memcpy(d->last_recorded, key, sizeof(key));
+			d->last_recorded_ms = now;
+		}
+	}
+	/* a fake root (tests) has no hub */
+	if (!d->root[0] && (strcmp(key, d->last_published) || now - d->last_published_ms >= STATS_REFRESH_MS) &&
+	    hub_stats("memreclaim", text) == 0) {
+		memcpy(d->last_published, key, sizeof(key));
+		d->last_published_ms = now;
+	}
 }
 
 static void tick(struct evloop *loop, void *data)
@@ -228,7 +245,7 @@ static void tick(struct evloop *loop, void *data)
 		snprintf(d->last_error, sizeof(d->last_error), "%s: %s", what, strerror(-r));
 		log_warn("memreclaim", "cannot read %s: %s; trying again in %d ms", what, strerror(-r), TICK_MS);
 	} else {
-		s.now_ms = now_us() / 1000;
+		s.now_ms = mono_us() / 1000;
 		s.own_action_us = d->own_action_us;
 		bool was_idle = d->st.have_prev && !d->st.busy;
 		uint64_t idle_since = d->st.idle_since_ms;
@@ -267,8 +284,7 @@ static void lower_priority(void)
 
 int memreclaimd_main(int argc, char **argv)
 {
-	log_init("guestinit-memreclaim");
-	struct daemon d = { .root = "" };
+	static struct daemon d = { .root = "" };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--root") && i + 1 < argc) {
 			d.root = argv[++i];
@@ -277,6 +293,9 @@ int memreclaimd_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	static const int signals[] = { SIGTERM, SIGINT, 0 };
+	if (daemon_setup("guestinit-memreclaim", NULL, signals, on_signal, NULL, &d.loop) < 0)
+		return 1;
 	lower_priority();
 	struct mr_sample s;
 	const char *what;
@@ -289,16 +308,6 @@ int memreclaimd_main(int argc, char **argv)
 	if (!s.has_memory_reclaim)
 		log_info("memreclaim", "no memory.reclaim in /sys/fs/cgroup: gradual falls back to drop_caches");
 	load_settings(&d, true);
-	r = evloop_new(&d.loop);
-	if (r < 0) {
-		log_err("memreclaim", "event loop: %s", strerror(-r));
-		return 1;
-	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	evloop_set_signals(d.loop, &set, on_signal, NULL);
 	tick(d.loop, &d);
 	r = evloop_run(d.loop);
 	evloop_free(d.loop);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parse.h"
+
 int mr_parse_stat(const char *text, uint64_t *busy, uint64_t *total)
 {
 	unsigned long long v[8] = { 0 };
@@ -67,27 +69,44 @@ int mr_parse_pressure(const char *text, uint64_t *some_us)
 	const char *nl = strchr(text, '\n');
 	if (!p || (nl && p > nl))
 		return -EINVAL;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(p + 6, &end, 10);
-	if (errno || end == p + 6)
+	uint64_t v;
+	if (parse_uint_prefix(p + 6, 10, UINT64_MAX, &v, NULL) < 0)
 		return -EINVAL;
 	*some_us = v;
 	return 0;
 }
 
-static int read_text(const char *root, const char *path, char *buf, size_t cap)
+/* The real system's files stay open and are read again from offset 0 (a /proc file is made
+ * anew by each read from the start): under TCG every system call of a tick counts against the
+ * daemon's idle cost (docs/memreclaim.md). A test's root is opened each time, since tests
+ * replace its files by renaming. */
+enum { F_STAT, F_SELF_STAT, F_MEMINFO, F_PSI_MEM, F_PSI_IO, F_COUNT };
+static int kept[F_COUNT] = { -1, -1, -1, -1, -1 };
+
+static int read_text(const char *root, int slot, const char *path, char *buf, size_t cap)
 {
-	char full[PATH_MAX];
-	snprintf(full, sizeof(full), "%s%s", root, path);
-	int fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, cap - 1);
+	bool keep = !root[0];
+	int fd = keep ? kept[slot] : -1;
+	if (fd < 0) {
+		char full[PATH_MAX];
+		snprintf(full, sizeof(full), "%s%s", root, path);
+		fd = open(full, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (keep)
+			kept[slot] = fd;
+	}
+	ssize_t n = pread(fd, buf, cap - 1, 0);
 	int e = errno;
-	close(fd);
-	if (n < 0)
+	if (!keep)
+		close(fd);
+	if (n < 0) {
+		if (keep) {
+			close(fd);
+			kept[slot] = -1;
+		}
 		return -e;
+	}
 	buf[n] = '\0';
 	return 0;
 }
@@ -97,23 +116,31 @@ int mr_sample_read(const char *root, struct mr_sample *s, const char **what)
 	char buf[8192];
 	int r;
 	*what = "/proc/stat";
-	if ((r = read_text(root, "/proc/stat", buf, sizeof(buf))) < 0 ||
+	if ((r = read_text(root, F_STAT, "/proc/stat", buf, sizeof(buf))) < 0 ||
 	    (r = mr_parse_stat(buf, &s->cpu_busy, &s->cpu_total)) < 0)
 		return r;
 	*what = "/proc/self/stat";
-	if ((r = read_text(root, "/proc/self/stat", buf, sizeof(buf))) < 0 || (r = mr_parse_self_stat(buf, &s->own_ticks)) < 0)
+	if ((r = read_text(root, F_SELF_STAT, "/proc/self/stat", buf, sizeof(buf))) < 0 || (r = mr_parse_self_stat(buf, &s->own_ticks)) < 0)
 		return r;
 	*what = "/proc/meminfo";
-	if ((r = read_text(root, "/proc/meminfo", buf, sizeof(buf))) < 0 ||
+	if ((r = read_text(root, F_MEMINFO, "/proc/meminfo", buf, sizeof(buf))) < 0 ||
 	    (r = mr_parse_meminfo(buf, &s->mem_total, &s->mem_free, &s->file_cache)) < 0)
 		return r;
 	/* pressure is optional (CONFIG_PSI, psi=1): without it only the CPU decides */
-	s->has_psi = read_text(root, "/proc/pressure/memory", buf, sizeof(buf)) == 0 &&
+	s->has_psi = read_text(root, F_PSI_MEM, "/proc/pressure/memory", buf, sizeof(buf)) == 0 &&
 		     mr_parse_pressure(buf, &s->psi_mem_us) == 0 &&
-		     read_text(root, "/proc/pressure/io", buf, sizeof(buf)) == 0 && mr_parse_pressure(buf, &s->psi_io_us) == 0;
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/sys/fs/cgroup/memory.reclaim", root);
-	s->has_memory_reclaim = access(p, W_OK) == 0;
+		     read_text(root, F_PSI_IO, "/proc/pressure/io", buf, sizeof(buf)) == 0 && mr_parse_pressure(buf, &s->psi_io_us) == 0;
+	/* the root cgroup's knob does not come and go on a real system: asked once */
+	static int real_has_reclaim = -1;
+	if (root[0] || real_has_reclaim < 0) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/sys/fs/cgroup/memory.reclaim", root);
+		s->has_memory_reclaim = access(p, W_OK) == 0;
+		if (!root[0])
+			real_has_reclaim = s->has_memory_reclaim;
+	} else {
+		s->has_memory_reclaim = real_has_reclaim;
+	}
 	*what = NULL;
 	return 0;
 }

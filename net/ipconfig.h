@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 struct ipconfig {
 	char iface[16];
 	char address[64]; /* ADDRESS/PREFIX */
@@ -14,7 +16,7 @@ struct ipconfig {
 };
 
 /* 0, or -EINVAL with err saying which part is wrong. */
-int ipconfig_parse(const char *spec, struct ipconfig *c, char *err, size_t errlen);
+int ipconfig_parse(const char *spec, struct ipconfig *c, struct gi_error *err);
 /* Sets the link up with the address and a default route through the gateway. 0 or -errno;
  * the link may take a moment to appear (a module's probe), so it is waited for briefly. */
 int ipconfig_apply(const struct ipconfig *c);

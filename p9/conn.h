@@ -1,5 +1,5 @@
-/* The server's insides, shared by server.c (connections, buffers, fids) and ops.c (what each
- * request does to the host's files). Not a public interface. */
+/* The server's insides, shared by server.c (connections, buffers, fids) and the ops_*.c files
+ * (what each request does to the host's files). Not a public interface. */
 #ifndef GUESTINIT_P9_CONN_H
 #define GUESTINIT_P9_CONN_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "names.h"
+#include "node.h"
 #include "p9.h"
 #include "server.h"
 #include "view.h"
@@ -18,9 +19,9 @@ struct p9_fid {
 	uint32_t fid;
 	enum fid_kind kind;
 	struct p9_view *view;
-	char *path;   /* relative to view->root, no leading '/'; "" is the root */
-	uint32_t uid; /* whose attach this is (n_uname): the owner of what it creates */
-	int fd;       /* after Tlopen/Tlcreate, else -1 */
+	struct p9_node *node; /* what the fid names: never a path, so nothing can redirect it */
+	uint32_t uid;         /* whose attach this is (n_uname): the owner of what it creates */
+	int fd;               /* after Tlopen/Tlcreate, else -1 */
 	/* xattr fids: the value read, or the one being written (committed at clunk) */
 	char *xname;
 	uint8_t *xbuf;
@@ -43,6 +44,7 @@ struct p9_conn {
 	uint32_t rev, wev; /* epoll events registered for rfd / wfd */
 	bool dead;
 	struct p9_fid *fids[FID_BUCKETS];
+	size_t nfids;
 	struct p9_names names; /* the case-insensitive lookups' folder */
 	void (*on_close)(void *data);
 	void *data;
@@ -52,16 +54,19 @@ struct p9_conn {
 struct p9_server {
 	struct p9_export *ex;
 	size_t nex;
+	struct p9_nodes nodes; /* shared by the connections: one descriptor per inode in use */
+	size_t max_fids;       /* per connection */
 	struct p9_conn *conns;
 };
 
 struct p9_fid *p9_fid_get(struct p9_conn *c, uint32_t fid);
-/* A new fid, or NULL if it is in use (-EBADF) / no memory. */
-struct p9_fid *p9_fid_new(struct p9_conn *c, uint32_t fid, struct p9_view *view, const char *path, uint32_t uid);
+/* A new fid naming node (a reference is taken), or NULL with errno: EBADF if fid is in use,
+ * EMFILE past the connection's budget, ENOMEM. */
+struct p9_fid *p9_fid_new(struct p9_conn *c, uint32_t fid, struct p9_view *view, struct p9_node *node, uint32_t uid);
+/* The fid names node from now on (its reference is taken over); the old one is put. */
+void p9_fid_set_node(struct p9_conn *c, struct p9_fid *f, struct p9_node *node);
 void p9_fid_drop(struct p9_conn *c, struct p9_fid *f);
 void p9_fid_drop_all(struct p9_conn *c);
-/* After a rename: every fid at old or below it follows to new. */
-void p9_fids_renamed(struct p9_conn *c, struct p9_view *v, const char *old, const char *new_path);
 
 /* Handles one decoded request, building its reply in o (an Rlerror if it returns -errno). */
 int p9_op(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o);

@@ -78,10 +78,10 @@ static int same_folder(const struct p9_names *c, const struct stat *st)
 	       c->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-static int load(struct p9_names *c, int root_fd, const char *dirrel, const struct stat *st)
+static int load(struct p9_names *c, int dirfd, const struct stat *st)
 {
 	clear(c);
-	int dfd = openat(root_fd, dirrel[0] ? dirrel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
 	DIR *d = fdopendir(dfd);
@@ -105,12 +105,12 @@ static int load(struct p9_names *c, int root_fd, const char *dirrel, const struc
 	return 0;
 }
 
-int p9_names_find(struct p9_names *c, int root_fd, const char *dirrel, const char *name, char *out, size_t cap)
+int p9_names_find(struct p9_names *c, int dirfd, const char *name, char *out, size_t cap)
 {
 	struct stat st;
-	if (fstatat(root_fd, dirrel[0] ? dirrel : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	if (fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOENT;
-	if (!same_folder(c, &st) && load(c, root_fd, dirrel, &st) < 0)
+	if (!same_folder(c, &st) && load(c, dirfd, &st) < 0)
 		return -ENOENT;
 	c->fresh = 1;
 	if (!c->cap)
@@ -126,10 +126,10 @@ int p9_names_find(struct p9_names *c, int root_fd, const char *dirrel, const cha
 	return -ENOENT;
 }
 
-void p9_names_added(struct p9_names *c, int root_fd, const char *dirrel, const char *name)
+void p9_names_added(struct p9_names *c, int dirfd, const char *name)
 {
 	struct stat st;
-	if (!c->valid || !c->fresh || fstatat(root_fd, dirrel[0] ? dirrel : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (!c->valid || !c->fresh || fstat(dirfd, &st) < 0 ||
 	    c->dev != st.st_dev || c->ino != st.st_ino)
 		return;
 	/* the set was current when this request looked the name up; a change by someone else

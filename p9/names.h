@@ -25,12 +25,12 @@ struct p9_names {
 	int fresh; /* checked against the folder during the current request */
 };
 
-/* The real spelling of name in folder dirrel (below root_fd) if one differs from it only in
+/* The real spelling of name in folder dirfd (O_PATH is enough) if one differs from it only in
  * case: 0 with out filled, or -ENOENT. */
-int p9_names_find(struct p9_names *c, int root_fd, const char *dirrel, const char *name, char *out, size_t cap);
-/* We made name in dirrel, after a p9_names_find in this same request: keep the set current
+int p9_names_find(struct p9_names *c, int dirfd, const char *name, char *out, size_t cap);
+/* We made name in dirfd, after a p9_names_find in this same request: keep the set current
  * (the folder's mtime moved because of us). Otherwise a no-op: the mtime will say it is old. */
-void p9_names_added(struct p9_names *c, int root_fd, const char *dirrel, const char *name);
+void p9_names_added(struct p9_names *c, int dirfd, const char *name);
 void p9_names_free(struct p9_names *c);
 /* A new request begins: what was checked before is not known to be current. */
 static inline void p9_names_request(struct p9_names *c)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -35,6 +37,8 @@ struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex)
 		}
 	}
 	s->nex = nex;
+	p9_nodes_init(&s->nodes);
+	s->max_fids = P9_SERVER_MAX_FIDS;
 	return s;
 }
 
@@ -46,6 +50,7 @@ void p9_server_free(struct p9_server *s)
 		return;
 	while (s->conns) /* still connected: hung up on, as at the end of the process */
 		conn_close(s->conns);
+	p9_nodes_free(&s->nodes);
 	for (size_t i = 0; i < s->nex; i++)
 		free((char *)s->ex[i].dir);
 	free(s->ex);
@@ -62,26 +67,39 @@ struct p9_fid *p9_fid_get(struct p9_conn *c, uint32_t fid)
 	return NULL;
 }
 
-struct p9_fid *p9_fid_new(struct p9_conn *c, uint32_t fid, struct p9_view *view, const char *path, uint32_t uid)
+struct p9_fid *p9_fid_new(struct p9_conn *c, uint32_t fid, struct p9_view *view, struct p9_node *node, uint32_t uid)
 {
 	if (fid == P9_NOFID || p9_fid_get(c, fid)) {
 		errno = EBADF;
 		return NULL;
 	}
+	if (c->nfids >= c->srv->max_fids) {
+		/* a client that never clunks would otherwise hold every descriptor we have */
+		errno = EMFILE;
+		return NULL;
+	}
 	struct p9_fid *f = calloc(1, sizeof(*f));
-	if (!f || !(f->path = strdup(path))) {
-		free(f);
+	if (!f) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	f->fid = fid;
 	f->view = view;
 	view->refs++;
+	f->node = p9_node_ref(node);
 	f->uid = uid;
 	f->fd = -1;
 	f->next = c->fids[fid % FID_BUCKETS];
 	c->fids[fid % FID_BUCKETS] = f;
+	c->nfids++;
 	return f;
+}
+
+void p9_fid_set_node(struct p9_conn *c, struct p9_fid *f, struct p9_node *node)
+{
+	struct p9_node *old = f->node;
+	f->node = node;
+	p9_node_put(&c->srv->nodes, old);
 }
 
 void p9_fid_drop(struct p9_conn *c, struct p9_fid *f)
@@ -89,12 +107,13 @@ void p9_fid_drop(struct p9_conn *c, struct p9_fid *f)
 	for (struct p9_fid **pp = &c->fids[f->fid % FID_BUCKETS]; *pp; pp = &(*pp)->next)
 		if (*pp == f) {
 			*pp = f->next;
+			c->nfids--;
 			break;
 		}
 	if (f->fd >= 0)
 		close(f->fd);
+	p9_node_put(&c->srv->nodes, f->node);
 	p9_view_put(f->view);
-	free(f->path);
 	free(f->xname);
 	free(f->xbuf);
 	free(f);
@@ -105,21 +124,6 @@ void p9_fid_drop_all(struct p9_conn *c)
 	for (size_t i = 0; i < FID_BUCKETS; i++)
 		while (c->fids[i])
 			p9_fid_drop(c, c->fids[i]);
-}
-
-void p9_fids_renamed(struct p9_conn *c, struct p9_view *v, const char *old, const char *new_path)
-{
-	size_t ol = strlen(old);
-	for (size_t i = 0; i < FID_BUCKETS; i++)
-		for (struct p9_fid *f = c->fids[i]; f; f = f->next) {
-			if (strcmp(f->view->root, v->root) || strncmp(f->path, old, ol) || (f->path[ol] && f->path[ol] != '/'))
-				continue;
-			char *np;
-			if (asprintf(&np, "%s%s", new_path, f->path + ol) < 0)
-				continue;
-			free(f->path);
-			f->path = np;
-		}
 }
 
 /* ---- the connection --------------------------------------------------------------------- */
@@ -312,6 +316,24 @@ static void conn_io(struct evloop *loop, int fd, uint32_t events, void *data)
 		}
 	}
 	pump(c);
+}
+
+void p9_server_set_max_fids(struct p9_server *s, size_t max)
+{
+	s->max_fids = max;
+}
+
+int p9_server_raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return -errno;
+	}
+	return rl.rlim_cur > (rlim_t)INT_MAX ? INT_MAX : (int)rl.rlim_cur;
 }
 
 int p9_server_add_conn(struct p9_server *s, struct evloop *loop, int rfd, int wfd, void (*on_close)(void *data),

@@ -16,6 +16,10 @@
 #include "view.h"
 
 #define P9_SERVER_MAX_MSIZE (1u << 20)
+/* Fids one connection may hold: each holds a descriptor (shared where fids name the same
+ * file), so a client that never clunks gets EMFILE instead of starving the server. The Linux
+ * client keeps about one per cached dentry and open file. */
+#define P9_SERVER_MAX_FIDS 65536u
 
 struct p9_server;
 
@@ -23,6 +27,11 @@ struct p9_server;
 struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex);
 /* Closes the connections still open (their on_close runs) and frees the server. */
 void p9_server_free(struct p9_server *s);
+
+void p9_server_set_max_fids(struct p9_server *s, size_t max);
+/* Raises this process's RLIMIT_NOFILE to its hard limit (the server's fds are its fids): the
+ * new soft limit, or -errno. */
+int p9_server_raise_fd_limit(void);
 
 /* Serves one connection on loop until its peer goes away; then the fds are closed and
  * on_close (if any) called. rfd and wfd may be the same socket. 0 or -errno. */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "error.h"
+
 struct p9_export {
 	char letter;     /* lower case */
 	const char *dir; /* absolute host folder */
@@ -30,22 +32,27 @@ struct p9_view {
 	enum p9_case case_mode;
 	char symlinkroot[256];     /* "" when not given */
 	int root_fd;               /* O_PATH of root */
+	dev_t root_dev;            /* ... and its inode: ".." stops there */
+	ino_t root_ino;
+	dev_t drive_dev;           /* the drive's own folder: nothing above it is ever reached */
+	ino_t drive_ino;
 	unsigned refs;
 };
 
 /* "c=/some/folder" (the letter in either case) into an export: the folder must exist, and is
  * made absolute (dir is malloc'd). 0, or -EINVAL with err naming what is wrong. */
-int p9_export_parse(const char *spec, struct p9_export *out, char *err, size_t errlen);
+int p9_export_parse(const char *spec, struct p9_export *out, struct gi_error *err);
 
 /* Parses aname against the export table into a view (root_fd opened, refs 1).
  * 0, or -errno with err naming what is wrong ("option 'foo' is not supported by this server",
  * "drive D: is not shared by this host", "C:\src does not exist on the host: ..."). */
 int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, struct p9_view **out,
-		 char *err, size_t errlen);
+		 struct gi_error *err);
 void p9_view_put(struct p9_view *v);
 
 /* The attributes the guest sees: owner and permission bits per the options, and with
- * metadata the Linux ones kept in extended attributes (p9/meta.h) where a file has them. */
-void p9_view_present(const struct p9_view *v, const char *abspath, struct stat *st);
+ * metadata the Linux ones kept in extended attributes (p9/meta.h) where a file has them.
+ * fd is the object's descriptor (O_PATH is enough), st its fstat. */
+void p9_view_present(const struct p9_view *v, int fd, struct stat *st);
 
 #endif

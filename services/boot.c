@@ -22,9 +22,12 @@
 #include "cleanup.h"
 #include "log.h"
 #include "lsb.h"
+#include "svc_definition.h"
 #include "svc_names.h"
 #include "supervisor.h"
 #include "unitfile.h"
+#include "clock.h"
+#include "parse.h"
 
 #define BOOTED_MARK "/run/guestinit/services.booted"
 #define MAX_BOOT 512
@@ -63,9 +66,8 @@ static unsigned apply_line(const char *root, const char *file, unsigned lineno, 
 	}
 	mode_t mode = 0755;
 	if (n > 2 && strcmp(f[2], "-")) {
-		char *end;
-		unsigned long m = strtoul(f[2][0] == '~' ? f[2] + 1 : f[2], &end, 8);
-		if (!*end && m <= 07777)
+		uint64_t m;
+		if (parse_uint(f[2][0] == '~' ? f[2] + 1 : f[2], 8, 07777, &m) == 0)
 			mode = (mode_t)m;
 	}
 	/* parents first, as systemd-tmpfiles does */
@@ -187,13 +189,6 @@ static size_t nentries;
 static size_t running;
 static uint64_t boot_t0;
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void strv_push(struct unit_strv *l, const char *s)
 {
 	char **v = realloc(l->v, (l->n + 2) * sizeof(*v));
@@ -269,6 +264,12 @@ static void add_entry(const char *name)
 	enum svc_kind k = svc_resolve_unit("", name, &u, path, sizeof(path), NULL, NULL);
 	if (k == SVC_NONE)
 		return;
+	if (k == SVC_UNIT && u.masked) {
+		/* Debian masks some units on purpose (sudo.service): the admin's choice, not a failure */
+		log_debug("services", "boot: %s is masked, not started", name);
+		unit_free(&u);
+		return;
+	}
 	struct entry *ne = realloc(entries, (nentries + 1) * sizeof(*ne));
 	if (!ne) {
 		unit_free(&u);

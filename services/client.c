@@ -11,9 +11,10 @@
 
 #include "cleanup.h"
 #include "fdpass.h"
-#include "svc_names.h"
+#include "svc_paths.h"
 #include "unixsock.h"
 #include "proto.h"
+#include "svc_msg.h"
 
 int svc_call(const char *verb, const char *name, char *const *args, char *const *env, bool pass_stdio,
 	     struct svc_reply *r)
@@ -27,14 +28,8 @@ int svc_call(const char *verb, const char *name, char *const *args, char *const 
 		return fd;
 	struct proto_buf b;
 	proto_buf_init(&b);
-	proto_begin(&b, MSG_SVC_REQUEST, 0);
-	proto_put_str(&b, TAG_ARG, verb);
-	proto_put_str(&b, TAG_ARG, name ? name : "");
-	for (char *const *a = args; a && *a; a++)
-		proto_put_str(&b, TAG_ARG, *a);
-	for (char *const *e = env; e && *e; e++)
-		proto_put_str(&b, TAG_ENV, *e);
-	int rc = proto_end(&b);
+	svc_encode_request(&b, verb, name, args, env);
+	int rc = b.error;
 	if (rc < 0) {
 		proto_buf_free(&b);
 		return rc;
@@ -53,22 +48,16 @@ int svc_call(const char *verb, const char *name, char *const *args, char *const 
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	struct proto_hdr h;
-	if (n < PROTO_HDR_SIZE || proto_hdr_decode(buf, &h) < 0 || h.type != MSG_SVC_REPLY ||
-	    h.len != (size_t)n - PROTO_HDR_SIZE)
+	const uint8_t *payload;
+	size_t len;
+	const char *why;
+	if (svc_msg_payload(buf, (size_t)n, MSG_SVC_REPLY, &payload, &len, &why) < 0)
 		return -ECONNRESET; /* closed without a reply: the supervisor was busy or went away */
-	struct proto_reader rd;
-	proto_reader_init(&rd, buf + PROTO_HDR_SIZE, h.len);
-	struct proto_field f;
-	while (proto_next(&rd, &f) > 0) {
-		uint32_t v;
-		if (f.tag == TAG_STATUS && proto_field_u32(&f, &v) == 0)
-			r->status = (int)v;
-		else if (f.tag == TAG_TEXT && !r->out)
-			proto_field_str(&f, &r->out);
-		else if (f.tag == TAG_REASON && !r->err)
-			proto_field_str(&f, &r->err);
-	}
+	struct svc_reply_msg m;
+	rc = svc_decode_reply(payload, len, &m, &why);
+	if (rc < 0)
+		return rc;
+	*r = (struct svc_reply){ .status = (int)m.status, .out = m.text, .err = m.reason };
 	return 0;
 }
 

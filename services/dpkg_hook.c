@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "client.h"
+#include "svc_definition.h"
 #include "svc_names.h"
 #include "svc_record.h"
 #include "unitfile.h"

@@ -25,8 +25,12 @@
 #include "cleanup.h"
 #include "client.h"
 #include "dpkg_hook.h"
+#include "svc_definition.h"
 #include "svc_names.h"
+#include "svc_paths.h"
 #include "svc_log.h"
+#include "clock.h"
+#include "parse.h"
 
 #define DEBIAN_VERSION "1.65.2"
 
@@ -144,13 +148,6 @@ static void probe_start(struct probe *p)
 	p->fd = pipefd[0];
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int status_all(void)
 {
 	DIR *d = opendir(INITD_DIR);
@@ -178,9 +175,9 @@ static int status_all(void)
 	closedir(d);
 	qsort(probes, n, sizeof(*probes), cmp_name);
 	const char *t = getenv("SERVICE_STATUS_TIMEOUT");
-	long timeout_s = t && *t ? strtol(t, NULL, 10) : 10;
-	if (timeout_s <= 0)
-		timeout_s = 10;
+	uint64_t timeout_s;
+	if (!t || parse_uint(t, 10, UINT32_MAX, &timeout_s) < 0 || timeout_s == 0)
+		timeout_s = 10; /* unset, not a number of seconds, or 0: Debian's default */
 	/* in parallel, at most 16 at a time; the lines still come out sorted */
 	size_t next = 0, active = 0, printed = 0;
 	uint64_t *deadline = calloc(n ? n : 1, sizeof(*deadline));
@@ -267,18 +264,18 @@ static int status_all(void)
 
 static int logs(const char *name, char **args)
 {
-	long lines = 50;
+	unsigned lines = 50;
 	bool follow = false;
 	for (char **a = args; a && *a; a++) {
 		if (!strcmp(*a, "-f") || !strcmp(*a, "--follow")) {
 			follow = true;
 		} else if ((!strcmp(*a, "-n") || !strcmp(*a, "--lines")) && a[1]) {
-			char *end;
-			lines = strtol(*++a, &end, 10);
-			if (*end || lines < 0) {
+			uint32_t v;
+			if (parse_u32(*++a, 10, &v) < 0) {
 				fprintf(stderr, "%s: %s logs: -n wants a number of lines, not '%s'\n", prog, name, *a);
 				return 2;
 			}
+			lines = v;
 		} else {
 			fprintf(stderr, "%s: %s logs: unknown option '%s' (there are -f and -n N)\n", prog, name, *a);
 			return 2;
@@ -296,7 +293,7 @@ static int logs(const char *name, char **args)
 		fprintf(stderr, "%s: cannot read %s: %s%s\n", prog, path, strerror(e), e == EACCES ? " (try sudo)" : "");
 		return e == EACCES ? 4 : 1;
 	}
-	svc_log_tail(path, (unsigned)lines, stdout);
+	svc_log_tail(path, lines, stdout);
 	fflush(stdout);
 	if (!follow) {
 		close(fd);

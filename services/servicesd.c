@@ -21,13 +21,15 @@
 #include "boot.h"
 #include "svc_cgroup.h"
 #include "cleanup.h"
+#include "daemon.h"
 #include "evloop.h"
 #include "fdpass.h"
 #include "fdstore.h"
 #include "log.h"
-#include "svc_names.h"
-#include "peercred.h"
+#include "svc_paths.h"
 #include "proto.h"
+#include "seqsrv.h"
+#include "svc_msg.h"
 #include "supervisor.h"
 #include "svc_log.h"
 #include "unixsock.h"
@@ -35,113 +37,48 @@
 #define MAX_CLIENTS 256
 #define REQUEST_MAX 65536
 
-static int nclients;
-
-static struct sv_request *decode(const uint8_t *buf, size_t n, const char **why)
+static struct sv_request *decode(const void *frame, size_t n, const char **why)
 {
-	struct proto_hdr h;
-	*why = "malformed request";
-	if (n < PROTO_HDR_SIZE || proto_hdr_decode(buf, &h) < 0 || h.type != MSG_SVC_REQUEST ||
-	    h.len != n - PROTO_HDR_SIZE)
-		return NULL;
 	struct sv_request *r = calloc(1, sizeof(*r));
 	if (!r) {
 		*why = "out of memory";
 		return NULL;
 	}
 	r->fds[0] = r->fds[1] = r->fds[2] = -1;
-	struct proto_reader rd;
-	proto_reader_init(&rd, buf + PROTO_HDR_SIZE, h.len);
-	struct proto_field f;
-	size_t nargs = 0, nenv = 0;
-	int k;
-	while ((k = proto_next(&rd, &f)) > 0) {
-		char *str = NULL;
-		if (f.tag != TAG_ARG && f.tag != TAG_ENV)
-			continue;
-		if (proto_field_str(&f, &str) < 0) {
-			supervisor_free_request(r);
-			return NULL;
-		}
-		if (f.tag == TAG_ARG) {
-			if (nargs == 0)
-				r->verb = str;
-			else if (nargs == 1)
-				r->name = str;
-			else if (nargs - 2 < SV_MAX_ARGS)
-				r->args[nargs - 2] = str;
-			else
-				free(str);
-			nargs++;
-		} else if (nenv < ARRAY_SIZE(r->env) - 1 && strchr(str, '=')) {
-			r->env[nenv++] = str;
-		} else {
-			free(str);
-		}
-	}
-	if (k < 0 || !r->verb) {
+	const uint8_t *payload;
+	size_t len;
+	if (svc_msg_payload(frame, n, MSG_SVC_REQUEST, &payload, &len, why) < 0 ||
+	    svc_decode_request(payload, len, &r->msg, why) < 0) {
 		supervisor_free_request(r);
 		return NULL;
 	}
 	return r;
 }
 
-static void on_client(struct evloop *loop, int fd, uint32_t events, void *data)
+static void on_request(void *ctx, struct seqsrv_request *req)
 {
-	(void)events;
-	(void)data;
-	evloop_del_fd(loop, fd);
-	nclients--;
-	_cleanup_free_ uint8_t *buf = malloc(REQUEST_MAX);
-	int fds[FDPASS_MAX];
-	size_t nfds = 0;
-	ssize_t n = buf ? fdpass_recv(fd, buf, REQUEST_MAX, fds, &nfds, FDPASS_MAX) : -ENOMEM;
-	if (n <= 0) {
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
-		close(fd);
-		return;
-	}
+	(void)ctx;
 	const char *why;
-	struct sv_request *r = decode(buf, (size_t)n, &why);
+	struct sv_request *r = decode(req->data, req->len, &why);
 	if (!r) {
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
+		for (size_t i = 0; i < req->nfds; i++)
+			close(req->fds[i]);
+		char msg[200];
+		snprintf(msg, sizeof(msg), "malformed request: %s", why);
 		struct proto_buf b;
 		proto_buf_init(&b);
-		proto_begin(&b, MSG_SVC_REPLY, 0);
-		proto_put_u32(&b, TAG_STATUS, 1);
-		proto_put_str(&b, TAG_REASON, why);
-		if (proto_end(&b) == 0)
-			send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		svc_encode_reply(&b, 1, NULL, msg);
+		if (b.error == 0)
+			send(req->fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		proto_buf_free(&b);
-		close(fd);
+		close(req->fd);
 		return;
 	}
-	for (size_t i = 0; i < nfds; i++) {
-		if (i < 3)
-			r->fds[i] = fds[i];
-		else
-			close(fds[i]);
-	}
-	r->privileged = peercred_privileged(fd, NULL, &r->uid);
-	supervisor_request(fd, r);
-}
-
-static void on_listen(struct evloop *loop, int lfd, uint32_t events, void *data)
-{
-	(void)events;
-	(void)data;
-	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (nclients >= MAX_CLIENTS || evloop_add_fd(loop, fd, EPOLLIN, on_client, NULL) < 0) {
-			close(fd); /* the client sees the connection end and says so */
-			continue;
-		}
-		nclients++;
-	}
+	for (size_t i = 0; i < req->nfds; i++)
+		r->fds[i] = req->fds[i];
+	r->privileged = req->privileged;
+	r->uid = req->uid;
+	supervisor_request(req->fd, r);
 }
 
 static void on_notify(struct evloop *loop, int fd, uint32_t events, void *data)
@@ -219,7 +156,6 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 
 int servicesd_main(int argc, char **argv)
 {
-	log_init("guestinit-services");
 	struct fdstore store = FDSTORE_NONE;
 	if (argc == 3 && !strcmp(argv[1], "--fd-store")) {
 		int e = fdstore_parse(argv[2], &store);
@@ -232,25 +168,16 @@ int servicesd_main(int argc, char **argv)
 		log_err("services", "usage: guestinit-servicesd [--fd-store PUT:TAKE] (PID 1 starts it)");
 		return 2;
 	}
+	static const int signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, 0 };
+	int r = daemon_setup("guestinit-services", NULL, signals, on_signal, NULL, &the_loop);
+	if (r < 0)
+		return 1;
 	svc_log_set_store(&store);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		log_warn("services", "cannot become a child subreaper: %s; forked daemons' ends go unseen",
 			 strerror(errno));
 	struct sigaction ign = { .sa_handler = SIG_IGN };
-	sigaction(SIGPIPE, &ign, NULL);
 	sigaction(SIGHUP, &ign, NULL);
-	int r = evloop_new(&the_loop);
-	if (r < 0) {
-		log_err("services", "event loop: %s", strerror(-r));
-		return 1;
-	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	evloop_set_signals(the_loop, &set, on_signal, NULL);
 	r = svc_cgroup_init();
 	if (r < 0)
 		log_warn("services", "no cgroup v2 at " SVC_CGROUP_ROOT " (%s): a service is tracked by its processes, "
@@ -268,15 +195,18 @@ int servicesd_main(int argc, char **argv)
 	} else {
 		log_warn("services", SVC_NOTIFY_PATH ": %s; Type=notify services will time out", strerror(-nfd));
 	}
-	int lfd = unixsock_listen(SVC_SOCKET_PATH, SOCK_SEQPACKET, 0666);
-	if (lfd < 0) {
-		log_err("services", SVC_SOCKET_PATH ": %s", strerror(-lfd));
+	/* the caller's stdin, stdout and stderr come along, for an init.d script */
+	struct seqsrv_options o = { .path = SVC_SOCKET_PATH, .mode = 0666, .max_request = REQUEST_MAX, .max_fds = 3,
+				    .max_clients = MAX_CLIENTS };
+	struct seqsrv *srv;
+	r = seqsrv_listen(the_loop, &o, on_request, NULL, &srv);
+	if (r < 0) {
+		log_err("services", SVC_SOCKET_PATH ": %s", strerror(-r));
 		return 1;
 	}
-	evloop_add_fd(the_loop, lfd, EPOLLIN, on_listen, NULL);
 	boot_services(the_loop);
 	r = evloop_run(the_loop);
-	unlink(SVC_SOCKET_PATH);
+	seqsrv_close(srv);
 	unlink(SVC_NOTIFY_PATH);
 	return r < 0 ? 1 : 0;
 }

@@ -9,16 +9,14 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "svc_msg.h"
+
 struct evloop;
 struct fdstore;
 
-#define SV_MAX_ARGS 64
-
 struct sv_request {
-	char *verb, *name;
-	char *args[SV_MAX_ARGS + 1]; /* extra words for an init.d script */
-	char *env[40];               /* the caller's kept variables, for init.d scripts */
-	int fds[3];                  /* the caller's stdin/stdout/stderr; -1 when not sent */
+	struct svc_request_msg msg; /* verb, name, an init.d script's extra words, the caller's kept variables */
+	int fds[3];                 /* the caller's stdin/stdout/stderr; -1 when not sent */
 	bool privileged;
 	uid_t uid;
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "parse.h"
 
 static bool available, pids_available;
 
@@ -76,7 +77,9 @@ unsigned long long svc_cgroup_tasks_max(const char *name)
 	_cleanup_fclose_ FILE *f = pids_available ? fopen(p, "re") : NULL;
 	if (!f || !fgets(v, sizeof(v), f))
 		return 0;
-	return strtoull(v, NULL, 10); /* "max" reads as 0: no limit */
+	v[strcspn(v, "\n")] = '\0';
+	uint64_t max;
+	return parse_uint(v, 10, UINT64_MAX, &max) == 0 ? max : 0; /* "max" reads as 0: no limit */
 }
 
 bool svc_cgroup_available(void)
@@ -114,8 +117,13 @@ size_t svc_cgroup_pids(const char *name, pid_t *pids, size_t cap)
 	if (!f)
 		return 0;
 	size_t n = 0;
-	long v;
-	while (fscanf(f, "%ld", &v) == 1) {
+	char line[32];
+	uint64_t v;
+	/* one pid a line; the kernel writes them, a line that is no pid ends the list */
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_uint(line, 10, INT32_MAX, &v) < 0)
+			break;
 		if (n < cap)
 			pids[n] = (pid_t)v;
 		n++;

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,8 @@ static void child(const struct svc_exec *e, int report)
 {
 	const struct unit *u = e->unit;
 	spawn_reset_child();
+	if (u && u->ignore_sigpipe)
+		signal(SIGPIPE, SIG_IGN); /* systemd's IgnoreSIGPIPE=yes; exec keeps an ignored signal ignored */
 	if (setsid() < 0)
 		fail(report, SVC_EXIT_SETSID, "setsid: %s", strerror(errno));
 	if (svc_cgroup_available() && svc_cgroup_enter(e->name) < 0)

@@ -15,7 +15,8 @@
 #include "evloop.h"
 #include "fdstore.h"
 #include "log.h"
-#include "svc_names.h"
+#include "rotfile.h"
+#include "svc_paths.h"
 
 static struct fdstore store = FDSTORE_NONE;
 
@@ -24,50 +25,27 @@ void svc_log_set_store(const struct fdstore *st)
 	store = *st;
 }
 
+void svc_log_init(struct svc_log *l)
+{
+	l->path[0] = '\0';
+	l->pipe_r = l->pipe_w = -1;
+	rotfile_init(&l->file, l->path, 0, SVC_LOG_KEEP);
+}
+
 static int open_file(struct svc_log *l)
 {
-	if (l->file_fd >= 0)
+	if (rotfile_is_open(&l->file))
 		return 0;
 	mkdir("/var/log", 0755);
 	mkdir(SVC_LOG_DIR, 0750);
-	l->file_fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-	return l->file_fd < 0 ? -errno : 0;
-}
-
-static void rotate_if_full(struct svc_log *l)
-{
-	struct stat st;
-	if (l->file_fd < 0 || fstat(l->file_fd, &st) < 0 || (size_t)st.st_size < l->max_bytes)
-		return;
-	/* NAME.log.K-1 -> NAME.log.K ... NAME.log -> NAME.log.1; the oldest falls off */
-	for (int k = SVC_LOG_KEEP; k >= 1; k--) {
-		char from[sizeof(l->path) + 12], to[sizeof(l->path) + 12];
-		snprintf(to, sizeof(to), "%s.%d", l->path, k);
-		if (k > 1)
-			snprintf(from, sizeof(from), "%s.%d", l->path, k - 1);
-		else
-			snprintf(from, sizeof(from), "%s", l->path);
-		rename(from, to);
-	}
-	close(l->file_fd);
-	l->file_fd = -1;
-	open_file(l);
+	return rotfile_open(&l->file);
 }
 
 static void append(struct svc_log *l, const char *buf, size_t n)
 {
 	if (open_file(l) < 0)
 		return; /* no file: the output is dropped rather than blocking the service */
-	while (n > 0) {
-		ssize_t w = write(l->file_fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
-	rotate_if_full(l);
+	rotfile_write(&l->file, buf, n);
 }
 
 static void on_pipe(struct evloop *loop, int fd, uint32_t events, void *data)
@@ -90,7 +68,7 @@ int svc_log_open(struct svc_log *l, struct evloop *loop, const char *name, size_
 	if (l->pipe_w >= 0)
 		return l->pipe_w;
 	snprintf(l->path, sizeof(l->path), SVC_LOG_DIR "/%s.log", name);
-	l->max_bytes = max_bytes;
+	l->file.max_bytes = max_bytes;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
@@ -119,7 +97,7 @@ int svc_log_adopt(struct svc_log *l, struct evloop *loop, const char *name, size
 	if (l->pipe_w >= 0)
 		return -EEXIST;
 	snprintf(l->path, sizeof(l->path), SVC_LOG_DIR "/%s.log", name);
-	l->max_bytes = max_bytes;
+	l->file.max_bytes = max_bytes;
 	fcntl(pipe_r, F_SETFL, O_NONBLOCK);
 	int r = evloop_add_fd(loop, pipe_r, EPOLLIN, on_pipe, l);
 	if (r < 0)

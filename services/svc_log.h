@@ -9,17 +9,21 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "rotfile.h"
+
 struct evloop;
 struct fdstore;
 
 #define SVC_LOG_KEEP 5 /* rotated files kept besides the current one */
 
 struct svc_log {
-	char path[300];
+	char path[300];     /* empty until the pipe is opened or adopted: lines before that are dropped */
 	int pipe_r, pipe_w; /* -1 until opened */
-	int file_fd;
-	size_t max_bytes;
+	struct rotfile file;
 };
+
+/* An unopened log (at the service's creation). */
+void svc_log_init(struct svc_log *l);
 
 /* Opens the pipe and registers it with the loop; returns the write end (for the children's
  * stdout/stderr) or -errno. Idempotent. */

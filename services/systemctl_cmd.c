@@ -13,15 +13,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "client.h"
+#include "svc_definition.h"
 #include "svc_names.h"
 #include "unitfile.h"
 
 static const char *const supported = "start stop restart reload try-restart reload-or-restart status enable "
 				     "disable is-active is-enabled is-failed list-units daemon-reload reset-failed "
-				     "poweroff reboot halt";
+				     "log-level poweroff reboot halt";
 
-static bool quiet, now_flag;
+static bool quiet, now_flag, all_flag, no_legend;
+static const char *state_filter; /* --state=: comma-separated ACTIVE or SUB values */
+
 
 static int run_quiet(char *const argv[], bool silent)
 {
@@ -244,7 +248,7 @@ static int is_enabled(const char *name)
 	int r = unit_load("", name, &u, path, sizeof(path), NULL, NULL);
 	const char *state;
 	int rc;
-	if (r > 0 && u.refused && strstr(u.refused, "masked")) {
+	if (r > 0 && u.masked) {
 		state = "masked", rc = 1;
 	} else if (r > 0) {
 		bool has_install;
@@ -282,6 +286,115 @@ static int simple_request(const char *verb, const char *name)
 	return st;
 }
 
+struct unit_row {
+	char *unit, *load, *active, *sub, *desc;
+};
+
+static bool row_wanted(const struct unit_row *r)
+{
+	if (state_filter) {
+		_cleanup_free_ char *list = strdup(state_filter);
+		char *save = NULL;
+		for (char *t = list ? strtok_r(list, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+			if (!strcmp(t, r->active) || !strcmp(t, r->sub) || !strcmp(t, r->load))
+				return true;
+		return false;
+	}
+	/* systemctl's default: what runs, what is on its way, and what failed */
+	return all_flag || strcmp(r->active, "inactive") != 0;
+}
+
+static size_t widest(size_t w, const char *s)
+{
+	size_t n = strlen(s);
+	return n > w ? n : w;
+}
+
+/* The supervisor sends every unit it knows (a header, then UNIT LOAD ACTIVE SUB DESCRIPTION
+ * rows); which of them to show, and the legend under them, are systemctl's business. */
+static int list_units(void)
+{
+	struct svc_reply r;
+	int rc = svc_call("list", "", NULL, NULL, false, &r);
+	if (rc < 0) {
+		fprintf(stderr, "systemctl list-units: guestinit's service supervisor cannot be reached: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	if (r.status != 0 || !r.out) {
+		svc_reply_print(&r);
+		int st = r.status ? r.status : 1;
+		svc_reply_free(&r);
+		return st;
+	}
+	struct unit_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	size_t w_unit = 4, w_load = 4, w_active = 6, w_sub = 3;
+	char *save = NULL;
+	bool header = true;
+	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		struct unit_row row;
+		char *f = line, **fields[] = { &row.unit, &row.load, &row.active, &row.sub };
+		bool ok = true;
+		for (size_t i = 0; i < 4 && ok; i++) {
+			f += strspn(f, " ");
+			*fields[i] = f;
+			f += strcspn(f, " ");
+			if (*f)
+				*f++ = '\0';
+			ok = *fields[i][0] != '\0';
+		}
+		if (!ok)
+			continue;
+		row.desc = f + strspn(f, " ");
+		if (!row_wanted(&row))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct unit_row *grown = realloc(rows, cap * sizeof(*rows));
+			if (!grown) {
+				free(rows);
+				svc_reply_free(&r);
+				fprintf(stderr, "systemctl list-units: out of memory\n");
+				return 1;
+			}
+			rows = grown;
+		}
+		rows[n++] = row;
+		w_unit = widest(w_unit, row.unit);
+		w_load = widest(w_load, row.load);
+		w_active = widest(w_active, row.active);
+		w_sub = widest(w_sub, row.sub);
+	}
+	if (!no_legend && n)
+		printf("  %-*s %-*s %-*s %-*s %s\n", (int)w_unit, "UNIT", (int)w_load, "LOAD", (int)w_active, "ACTIVE",
+		       (int)w_sub, "SUB", "DESCRIPTION");
+	for (size_t i = 0; i < n; i++) {
+		bool failed = !strcmp(rows[i].active, "failed");
+		printf("%s %-*s %-*s %-*s %-*s %s\n", failed ? "\u25cf" : " ", (int)w_unit, rows[i].unit,
+		       (int)w_load, rows[i].load, (int)w_active, rows[i].active, (int)w_sub, rows[i].sub,
+		       rows[i].desc);
+	}
+	if (!no_legend) {
+		if (n)
+			printf("\nLOAD   = Reflects whether the unit definition was properly loaded.\n"
+			       "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n"
+			       "SUB    = The low-level unit activation state, values depend on unit type.\n");
+		if (all_flag || state_filter)
+			printf("%zu loaded units listed.\n", n);
+		else
+			printf("%zu loaded units listed. Pass --all to see loaded but inactive units, too.\n", n);
+		printf("To show all installed unit files use 'systemctl list-unit-files'.\n");
+	}
+	free(rows);
+	svc_reply_free(&r);
+	return 0;
+}
+
 int systemctl_services_main(int argc, char **argv)
 {
 	const char *verb = NULL;
@@ -294,9 +407,16 @@ int systemctl_services_main(int argc, char **argv)
 				quiet = true;
 			else if (!strcmp(a, "--now"))
 				now_flag = true;
+			else if (!strcmp(a, "--all") || !strcmp(a, "-a"))
+				all_flag = true;
+			else if (!strcmp(a, "--no-legend"))
+				no_legend = true;
+			else if (!strncmp(a, "--state=", 8) && a[8])
+				state_filter = a + 8;
+			else if (!strcmp(a, "--state") && i + 1 < argc)
+				state_filter = argv[++i];
 			else if (!strcmp(a, "--no-pager") || !strcmp(a, "--no-block") || !strcmp(a, "--system") ||
-				 !strcmp(a, "--full") || !strcmp(a, "-l") || !strcmp(a, "--all") || !strcmp(a, "-a") ||
-				 !strcmp(a, "--no-legend") || !strcmp(a, "--plain") || !strcmp(a, "--type=service") ||
+				 !strcmp(a, "--full") || !strcmp(a, "-l") || !strcmp(a, "--plain") || !strcmp(a, "--type=service") ||
 				 !strcmp(a, "--no-reload") || !strcmp(a, "--no-ask-password"))
 				continue;
 			else if (!strcmp(a, "-t") || !strcmp(a, "--type")) {
@@ -330,7 +450,7 @@ int systemctl_services_main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(verb, "list-units"))
-		return simple_request("list", NULL);
+		return list_units();
 	if (!strcmp(verb, "daemon-reload")) {
 		if (geteuid() != 0) {
 			fprintf(stderr, "Failed to reload daemon: Access denied\n");
@@ -338,6 +458,8 @@ int systemctl_services_main(int argc, char **argv)
 		}
 		return simple_request("daemon-reload", NULL);
 	}
+	if (!strcmp(verb, "log-level"))
+		return simple_request("log-level", n ? names[0] : NULL);
 	if (!strcmp(verb, "reset-failed")) {
 		int rc = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -93,6 +93,13 @@ struct unit {
 	enum unit_output out, err;
 	char *out_path, *err_path;
 	bool use_init_script;     /* [X-Guestinit] UseInitScript=yes: the init.d script wins */
+	bool masked;              /* linked to /dev/null: never started, and that is no error */
+	bool ignore_sigpipe;      /* IgnoreSIGPIPE=, yes as in systemd */
+	/* Keys read and not applied because they only harden, tune or label a service (sandboxing,
+	 * scheduling, syslog naming): it runs the same without them, so they are not warned about
+	 * at boot; `service NAME status` lists them. "Key" once each, in order of appearance. */
+	struct unit_strv not_applied;
+	struct unit_strv conditions; /* "ConditionX=value", "AssertX=value" (unit_condition.h) */
 	char *refused;            /* why this unit cannot be run here; NULL: it can */
 };
 

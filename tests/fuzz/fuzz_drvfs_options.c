@@ -14,24 +14,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	char err[512];
+	struct gi_error err = GI_ERROR_INIT;
 	struct drvfs_source s;
-	if (drvfs_source_parse(text, &s, err, sizeof(err)) == 0) {
+	if (drvfs_source_parse(text, &s, &err) == 0) {
 		/* a letter a-z, and nothing that would split aname or the kernel's option string */
 		if ((s.letter && (s.letter < 'a' || s.letter > 'z')) || strpbrk(s.path, ";,") || strpbrk(s.share, ";,"))
 			__builtin_trap();
-	} else if (!strstr(err, "mount.drvfs: source")) {
+	} else if (!strstr(err.msg, "mount.drvfs: source")) {
 		__builtin_trap();
 	}
 	struct drvfs_options o = { 0 };
 	char aname[1024];
-	if (drvfs_options_parse(text, &o, err, sizeof(err)) == 0) {
+	if (drvfs_options_parse(text, &o, &err) == 0) {
 		int n = drvfs_options_aname(&o, aname, sizeof(aname));
 		if (n >= 0 && strchr(aname, ','))
 			__builtin_trap();
 		if (o.umask > 0777 || o.fmask > 0777 || o.dmask > 0777)
 			__builtin_trap();
-	} else if (!strstr(err, "mount.drvfs:")) {
+	} else if (!strstr(err.msg, "mount.drvfs:")) {
 		__builtin_trap();
 	}
 	free(text);

@@ -10,8 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "agent_msg.h"
 #include "evloop.h"
 #include "proto.h"
+#include "session_msg.h"
+#include "control_msg.h"
 #include "relay.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
@@ -71,7 +74,23 @@ static void decoders(const uint8_t *p, uint32_t n)
 	struct proto_exit x;
 	if (proto_decode_exit(p, n, &x, &why) == 0)
 		CHECK(x.status <= 255);
+	struct agent_status st, st2;
+	if (agent_decode_status(p, n, &st, &why) == 0) {
+		proto_buf_reset(&b);
+		agent_encode_status(&b, &st);
+		proto_hdr_decode(b.data, &h);
+		CHECK(agent_decode_status(b.data + PROTO_HDR_SIZE, h.len, &st2, &why) == 0);
+		CHECK(st2.boots == st.boots && st2.connected_at == st.connected_at && st2.uptime_ms == st.uptime_ms);
+		CHECK(!st.ready_line == !st2.ready_line && (!st.ready_line || !strcmp(st.ready_line, st2.ready_line)));
+		CHECK(!st.stats == !st2.stats && (!st.stats || !strcmp(st.stats, st2.stats)));
+		agent_status_free(&st2);
+		agent_status_free(&st);
+	}
+	struct agent_reply ar;
+	if (agent_decode_reply(p, n, &ar, &why) == 0)
+		agent_reply_free(&ar);
 	uint32_t v;
+	(void)agent_decode_status_request(p, n, &v, &why);
 	(void)proto_decode_u32(p, n, TAG_SESSION, &v, &why);
 	char *s = NULL;
 	if (proto_decode_str(p, n, TAG_REASON, &s, &why) == 0)

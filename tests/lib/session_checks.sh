@@ -113,6 +113,10 @@ session_tty_checks() {
   keys 'clear; test "$(ps -o sid= -p $$ | tr -d " ")" = $$ && tty && echo LEADER-OK' Enter
   check "the shell is a session leader with a pty as controlling terminal" \
     wait_for 10 eval 'screen | grep -q "LEADER-OK" && screen | grep -q "^/dev/pts/"'
+  local pts
+  pts=$(screen | sed -n 's|^/dev/\(pts/[0-9]*\)$|\1|p' | tail -n 1)
+  check "a terminal session is a login: who lists it on its terminal ($pts)" \
+    eval 'gh run -- who | grep -qE "^[a-z_][a-z0-9_-]* +$pts "'
   keys 'clear; sleep 100' Enter
   sleep 1
   keys C-c
@@ -127,6 +131,7 @@ session_tty_checks() {
   keys C-c
   keys 'clear; exit 3' Enter
   check "leaving the shell ends the session with its status (3)" wait_for 10 eval 'screen | grep -q "^client-rc=3"'
+  check "... and who no longer lists it" eval '! gh run -- who | grep -qE " $pts "'
   tmux -L "$t" kill-server 2>/dev/null
   # a terminal on stdin only: typed lines with local echo, ^D ends them (a server of its own:
   # the one just killed may still be going away)

@@ -3,7 +3,12 @@
  *   rawpeer URI garbage         text that is not a frame
  *   rawpeer URI oversize        a header announcing 4 GiB
  *   rawpeer URI attach TOKEN ID a SESSION_ATTACH nobody asked for
- * Prints what came back: "WELCOME", "REJECT: reason", or "closed". Exits 0 on WELCOME. */
+ *   rawpeer URI interop TOKEN [PROGRAM ARG0 ARGS...]
+ *                               an INTEROP_OPEN, and then (a compromised guest knows the
+ *                               token) an EXEC of PROGRAM with that argv, its stdin closed
+ * Prints what came back: "WELCOME", "REJECT: reason", "INTEROP_REPLY: ok|reason", then
+ * "EXEC_ERROR: reason" or the program's output and "EXIT: status", or "closed". Exits 0 on
+ * WELCOME and on EXIT. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +17,62 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "session_msg.h"
+#include "control_msg.h"
+#include "interop_msg.h"
 #include "transport.h"
+
+/* After INTEROP_REPLY: EXEC of argv[0] with argv[1..] as its argv, then the frames back. */
+static int interop_exec(int fd, uint8_t *reply, uint32_t len, int argc, char **argv)
+{
+	struct proto_interop_reply rep;
+	const char *why = "";
+	if (proto_decode_interop_reply(reply, len, &rep, &why) < 0) {
+		printf("INTEROP_REPLY: malformed: %s\n", why);
+		return 1;
+	}
+	printf("INTEROP_REPLY: %s\n", rep.ok ? "ok" : rep.reason ? rep.reason : "refused");
+	proto_interop_reply_free(&rep);
+	free(reply);
+	if (argc < 2)
+		return 0;
+	struct proto_exec spec = { .program = argv[0], .argv = argv + 1, .argc = (size_t)argc - 1 };
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_encode_exec(&b, &spec);
+	proto_begin(&b, MSG_EOF, STREAM_STDIN);
+	proto_end(&b);
+	int r = proto_send(fd, &b);
+	proto_buf_free(&b);
+	if (r < 0) {
+		printf("closed\n");
+		return 1;
+	}
+	for (;;) {
+		struct proto_hdr h;
+		uint8_t *p;
+		if (proto_recv(fd, &h, &p) < 0) {
+			printf("closed\n");
+			return 1;
+		}
+		if (h.type == MSG_DATA) {
+			fwrite(p, 1, h.len, stdout);
+		} else if (h.type == MSG_EXEC_ERROR || h.type == MSG_EXIT) {
+			char *reason = NULL;
+			uint32_t status = 0;
+			proto_decode_str(p, h.len, TAG_REASON, &reason, &why);
+			proto_decode_u32(p, h.len, TAG_STATUS, &status, &why);
+			if (h.type == MSG_EXIT)
+				printf("EXIT: %u\n", status);
+			else
+				printf("EXEC_ERROR: %s\n", reason ? reason : "");
+			free(reason);
+			free(p);
+			return h.type == MSG_EXIT ? 0 : 1;
+		}
+		free(p);
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -50,6 +110,8 @@ int main(int argc, char **argv)
 		proto_put_str(&b, TAG_TOKEN, argv[3]);
 		proto_put_u32(&b, TAG_SESSION, (uint32_t)strtoul(argv[4], NULL, 10));
 		proto_end(&b);
+	} else if (!strcmp(mode, "interop") && argc > 3) {
+		proto_encode_interop_open(&b, &(struct proto_interop_open){ .token = argv[3] });
 	} else {
 		fprintf(stderr, "rawpeer: unknown mode '%s'\n", mode);
 		return 2;
@@ -72,6 +134,8 @@ int main(int argc, char **argv)
 		free(payload);
 		return 0;
 	}
+	if (h.type == MSG_INTEROP_REPLY)
+		return interop_exec(fd, payload, h.len, argc - 4, argv + 4);
 	char *reason = NULL;
 	const char *why;
 	proto_decode_str(payload, h.len, TAG_REASON, &reason, &why);

@@ -20,6 +20,15 @@ check "the distro's systemctl reaches our supervisor: an unknown unit is 'not fo
   says_with 5 "Unit nginx.service not found" systemctl start nginx
 check "... and a verb we lack gets one line saying what works here" says_with 1 "systemd is not PID 1" systemctl isolate x
 check "the distro's /usr/sbin/reboot (a systemctl link) reaches guestinit" ns_says 'guestinit' /usr/sbin/reboot --help
+for name in guestinit wslpath reboot poweroff halt shutdown runlevel telinit service systemctl; do
+  check "$name is there by its documented name" ns_says "^/" sh -c "command -v $name"
+done
+check "guestinit status, by that name, answers" ns_says 'state: running' guestinit status
+check "a user finds wslpath in a user's PATH (everyone's commands are in /usr/local/bin)" \
+  ns_says '^foo/bar$' setpriv --reuid=1000 --regid=1000 --clear-groups env PATH=/usr/local/bin:/usr/bin:/bin wslpath 'foo\bar'
+check "wslpath with no drive mounted: a relative path keeps its form" ns_says '^foo/bar$' wslpath 'foo\bar'
+check "... and a drive that is not mounted is an error naming it (status 1)" \
+  says_with 1 "wslpath: Q:\x: No such file or directory" wslpath 'Q:\x' 
 check "nothing on the machine's disk changed" sh -c "! cmp -s /usr/bin/systemctl $INIT"
 check "the machine's own commands are untouched" sh -c "! /usr/sbin/runlevel 2>&1 | grep -q 'N 2'"
 finish

@@ -36,6 +36,18 @@ rc_of() { "$@" >/dev/null 2>&1; echo $?; }
 check "enabled at boot: nginx, cron and ssh run without anyone starting them" \
   wait_for 20 ns_exec sh -c 'systemctl -q is-active nginx && systemctl -q is-active cron && systemctl -q is-active ssh'
 check "curl http://127.0.0.1/ returns the Debian nginx page" curl_page
+# Debian's own units: hardening keys (e2scrub_reap's Protect*/Private*/scheduling)
+# and the masked sudo.service are nothing to warn about
+check "a Debian boot logs no warnings" eval '! grep -Ei "warning|did not start|masked" "$CONSOLE"'
+check "... service e2scrub_reap status lists what it did not apply" \
+  ns_says '^Not applied: PrivateNetwork= ProtectSystem= ProtectHome= PrivateTmp= IOSchedulingClass= CPUSchedulingPolicy= SyslogIdentifier= ' service e2scrub_reap status
+check "... sudo.service is masked, and says so" ns_says '^masked$' systemctl is-enabled sudo
+check "cron runs with SIGPIPE at its default (its IgnoreSIGPIPE=false)" eval '
+  p=$(ns_exec systemctl status cron | sed -n "s/.*Main PID: \([0-9]*\).*/\1/p")
+  [ -n "$p" ] && ign=$(ns_exec sed -n "s/^SigIgn:\t//p" /proc/$p/status) && [ $(( 0x$ign >> 12 & 1 )) = 0 ]'
+check "nginx runs with SIGPIPE ignored (systemd's IgnoreSIGPIPE=yes)" eval '
+  p=$(ns_exec systemctl status nginx | sed -n "s/.*Main PID: \([0-9]*\).*/\1/p")
+  [ -n "$p" ] && ign=$(ns_exec sed -n "s/^SigIgn:\t//p" /proc/$p/status) && [ $(( 0x$ign >> 12 & 1 )) = 1 ]'
 check "service nginx status: 0" test "$(rc_of ns_exec service nginx status)" = 0
 check "service nginx stop: 0" ns_exec service nginx stop
 check "... the port is closed (no connection)" test "$(rc_of port_open 80)" != 0

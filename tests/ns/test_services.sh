@@ -86,6 +86,19 @@ unit noisy <<'EOF'
 [Service]
 ExecStart=/bin/sleep 1000
 ProtectSystem=full
+ExecCondition=/bin/true
+EOF
+unit picky <<'EOF'
+[Unit]
+ConditionPathExists=/run/picky-may-run
+[Service]
+ExecStart=/bin/sleep 1007
+EOF
+unit asserty <<'EOF'
+[Unit]
+AssertPathExists=/run/asserty-may-run
+[Service]
+ExecStart=/bin/sleep 1008
 EOF
 unit sockety <<'EOF'
 [Service]
@@ -120,13 +133,17 @@ ns_start services
 S() { ns_exec service "$@"; }
 rc_of() { "$@" >/dev/null 2>&1; echo $?; }
 main_pid() { ns_exec systemctl status "$1" 2>/dev/null | sed -n 's/.*Main PID: \([0-9]*\).*/\1/p'; }
+# in_cgroup PATTERN NAME: the process running PATTERN is in NAME's cgroup. A start returns at
+# the fork and the child joins its cgroup before its exec, so this is looked up afresh on each
+# try of wait_for (a $(pgrep) in wait_for's arguments would be expanded once, maybe too soon).
+in_cgroup() { local p; p=$(pgrep -f "$1" | head -n1); [ -n "$p" ] && grep -q "^0::/services/$2\$" "/proc/$p/cgroup"; }
 
 check "the supervisor runs" wait_for 5 ns_exec test -S /run/guestinit/services
 check "service NAME start of a unit exits 0" S sleeper start
 check "... status is 0 and says active (running)" ns_says 'Active: active \(running\)' service sleeper status
 check "... systemctl is-active says active" ns_says '^active$' systemctl is-active sleeper
 p1=$(main_pid sleeper)
-check "... the main process is in its own cgroup" grep -q '^0::/services/sleeper$' "/proc/$(pgrep -f 'sleep 1000' | head -n1)/cgroup"
+check "... the main process is in its own cgroup" wait_for 3 in_cgroup 'sleep 1000' sleeper
 # kill -9 of the main process: back within 50 ms
 t0=$(now_ms)
 ns_exec kill -9 "$p1"
@@ -160,7 +177,8 @@ check "... and is gone" test -z "$(pgrep -f 'trap "" TERM')"
 # a forking, double-forking daemon is fully stopped
 check "a forking unit with a PIDFile starts" S forker start
 check "... its main PID is the pidfile's" test "$(main_pid forker)" = "$(ns_exec cat /run/forker.pid)"
-check "... the double-forked sleeps run" test "$(pgrep -fc 'sleep 100[123]')" = 3
+# (the script's background children may not have exec'd their sleeps when its parent exits)
+check "... the double-forked sleeps run" wait_for 3 eval '[ "$(pgrep -fc "sleep 100[123]")" = 3 ]'
 S forker stop
 check "stop ends every process it left, double-forked or not" wait_for 3 test -z "$(pgrep -f 'sleep 100[123]')"
 
@@ -181,7 +199,22 @@ check "... a broken section header and an unknown key are each named once" \
   test "$(grep -c "invalid section header '\[Weird'" "$CONSOLE")/$(grep -c "unsupported key UnknownKey= in \[Service\]" "$CONSOLE")" = 1/1
 for i in 1 2 3; do S noisy status >/dev/null 2>&1; done
 check "an unsupported key is reported once, however often an idle unit is asked about" \
-  test "$(grep -c "noisy: .*unsupported key ProtectSystem=" "$CONSOLE")" = 1
+  test "$(grep -c "noisy: .*unsupported key ExecCondition=" "$CONSOLE")" = 1
+check "... a hardening key is not warned about, and status lists it as not applied" \
+  eval '! grep -q "ProtectSystem" "$CONSOLE" && ns_exec service noisy status | grep -q "^Not applied: ProtectSystem= "'
+
+# Condition*= skips a start (status 0, nothing runs), Assert*= fails it
+check "a start whose ConditionPathExists= does not hold succeeds, running nothing" \
+  eval 'S picky start && [ -z "$(pgrep -f "sleep 1007")" ]'
+check "... status says which condition, and it is inactive (3)" \
+  eval 'ns_exec service picky status | grep -q "Condition: start condition unmet: ConditionPathExists=/run/picky-may-run was not met" &&
+        [ "$(rc_of S picky status)" = 3 ]'
+ns_exec touch /run/picky-may-run
+# a simple service's start returns once it is forked, before its exec: wait for the exec
+check "... once it holds, the next start runs the service" eval 'S picky start && wait_for 3 pgrep -f "sleep 1007" >/dev/null'
+S picky stop
+check "a start whose AssertPathExists= does not hold fails (1), naming the assertion" \
+  says_with 1 "assertion failed: AssertPathExists=/run/asserty-may-run" service asserty start
 
 # the execution keys
 check "a unit using every execution key starts" S keys start
@@ -214,7 +247,7 @@ check "non-root status is allowed (3: stopped)" test "$(rc_of ns_exec setpriv --
 # init.d scripts: run by the supervisor, output to the caller's terminal, daemon in the group
 out=$(S fakesvc start 2>&1)
 check "init.d start prints to the caller" test "$out" = "started fakesvc"
-check "... its daemon lands in the service's cgroup" wait_for 2 grep -q '^0::/services/fakesvc$' "/proc/$(pgrep -f 'sleep 1004' | head -n1)/cgroup"
+check "... its daemon lands in the service's cgroup" wait_for 3 in_cgroup 'sleep 1004' fakesvc
 check "... status is the script's own (0)" test "$(rc_of S fakesvc status)" = 0
 check "... the script sees only Debian's variables, from /" \
   test "$(FOO=bar HOME=/root ns_exec env FOO=bar LANG=C.UTF-8 service fakesvc env | cut -d= -f1 | tr '\n' ' ')" = "LANG LANGUAGE LC_ADDRESS LC_ALL LC_COLLATE LC_CTYPE LC_IDENTIFICATION LC_MEASUREMENT LC_MESSAGES LC_MONETARY LC_NAME LC_NUMERIC LC_PAPER LC_TELEPHONE LC_TIME PATH PWD TERM "
@@ -229,7 +262,20 @@ check "a service started by a session that hung up keeps running" ns_says '^acti
 S sleeper stop
 
 # systemctl without systemd
-check "systemctl list-units lists the units" ns_says 'sleeper.service' systemctl list-units --type=service
+lu() { ns_exec systemctl list-units --type=service "$@" 2>&1; }
+check "systemctl list-units hides what is not running, as systemd's does" \
+  eval '! lu | grep -q "^  sleeper.service" && lu | grep -q "Pass --all to see loaded but inactive units"'
+check "systemctl list-units --all lists inactive units with their Description" \
+  eval 'lu --all | grep -Eq "^  sleeper.service +loaded +inactive +dead +Sleeps for the suite$"'
+check "... and an init script's Short-Description the way systemd shows it" \
+  eval 'lu --all | grep -Eq "^  fakesvc.service +loaded +inactive +dead +LSB: a daemon for the suite$"'
+S sleeper start
+check "systemctl list-units lists a running unit" \
+  eval 'lu | grep -Eq "^  sleeper.service +loaded +active +running +Sleeps for the suite$"'
+check "... --state=inactive leaves it out, --state=running keeps it" \
+  eval '! lu --state=inactive | grep -q sleeper.service && lu --state=running | grep -q sleeper.service'
+check "... --no-legend prints the rows alone" eval '[ "$(lu --no-legend --state=running | grep -c .)" = "$(lu --no-legend --state=running | grep -c "\.service ")" ]'
+S sleeper stop
 check "an unsupported systemctl verb gets one line saying what is supported" \
   says_with 1 "supported: start stop" systemctl isolate rescue.target
 ns_exec systemctl enable sleeper >/dev/null 2>&1

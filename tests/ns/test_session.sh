@@ -34,6 +34,39 @@ tz=$(readlink /etc/localtime 2>/dev/null | sed -n 's|.*zoneinfo/||p')
 [ -z "$tz" ] || check "... with the host's time zone ($tz)" ns_says "^timezone=$tz\$" cat /run/guestinit/host.conf
 check "hostd is listed by guestinit status" ns_says 'daemon hostd: running' /init guestinit status
 check "sessions do not see the token" eval '! gh run -- env | grep -q GUESTINIT_TOKEN'
+check "... and no file in the guest holds it" eval '! ns_exec grep -rqF -- "$TOKEN" /run'
+
+# The hub's broker against local clients, polite and not (tests/ns/hubpeer.c).
+hp() { ns_exec /opt/gi/hubpeer "$@" 2>&1; }
+as_nobody() { ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups /opt/gi/hubpeer "$@" 2>&1; }
+out=$(hp dial-drive 'drvfs;path=C:\')
+check "root has the hub dial a drive connection; the host answers on it ($out)" \
+  eval 'grep -q "^host: refused: drive C: is not shared by this host" <<<"$out"'
+out=$(hp dial-drive 'drvfs;path=C:\' forged-token)
+check "... a token the client puts in is dropped: the host sees the hub's ($out)" \
+  eval 'grep -q "^host: refused: drive C:" <<<"$out" && ! grep -q "wrong token" <<<"$out"'
+out=$(as_nobody dial-drive 'drvfs;path=C:\')
+check "another user may not dial a drive connection ($out)" \
+  eval 'grep -q "^hub: refused: only root may open a DRIVE_OPEN connection (drvfs)" <<<"$out"'
+out=$(hp dial-type 0x0001)
+check "no capability dials HELLO: refused ($out)" eval 'grep -q "^hub: refused: no capability dials the host with HELLO" <<<"$out"'
+out=$(hp ready forged-ready-line)
+check "a ready report from a process other than PID 1 is ignored ($out)" \
+  eval 'grep -q "^hub: closed" <<<"$out" && ! agent_says forged-ready-line'
+out=$(as_nobody stats-raw memreclaim x=1)
+check "figures from another user are ignored" eval '! wait_for 1 agent_says "memreclaim.x: 1"'
+hp stats-raw nosuchcap y=2 >/dev/null
+check "figures under a name no capability registered are ignored" eval '! wait_for 1 agent_says "nosuchcap.y: 2"'
+hp stats memreclaim hubtest=3 >/dev/null
+check "a registered capability's figures reach the host as NAME.KEY" wait_for 5 agent_says "memreclaim.hubtest: 3"
+check "... and are kept in the guest's record" ns_says '^hubtest=3$' cat /run/guestinit/stats/memreclaim
+out=$(as_nobody status)
+check "anyone may ask the hub's status ($(head -n 1 <<<"$out"))" eval 'grep -q "^host: unix:///hostsock/guest.sock (connected)" <<<"$out"'
+out=$(hp garbage)
+check "a packet that is not a frame: the hub hangs up ($out)" eval 'grep -q "^hub: closed" <<<"$out"'
+out=$(hp hold 80)
+check "80 connections at once: the hub keeps 64 and closes the rest ($out)" eval 'grep -q "^kept: 64 of 80" <<<"$out"'
+check "... and answers the next client" ns_says '^host: ' /opt/gi/hubpeer status
 
 session_basic_checks
 session_stream_checks

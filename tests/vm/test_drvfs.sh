@@ -5,7 +5,7 @@
 # Every VM and agent this suite starts is stopped by its EXIT trap, whatever happened.
 SUITE=drvfs
 set -u
-: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
+: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}" "${P9PROBE:?}"
 . "$(dirname "$0")/lib.sh" drvfs
 
 cleanup() {
@@ -79,6 +79,71 @@ check "... kept on the host in extended attributes, the host file untouched" \
   eval 'test "$(xattr "$C/meta.txt" user.LXMOD)" = $((0100000 + 04710)) && test "$(xattr "$C/meta.txt" user.LXUID)" = 123 &&
         test "$(stat -c %a "$C/meta.txt")" != 4710 && test -f "$C/fifo"'
 g 'umount /tmp/m'
+
+# wslpath through the real mounts (WSL's own test cases, on our drives)
+check "wslpath -w /mnt/c/sub is C:\\sub" test "$(g 'wslpath -w /mnt/c/sub')" = 'C:\sub'
+check "wslpath -m /mnt/c/sub/ is C:/sub/" test "$(g 'wslpath -m /mnt/c/sub/')" = 'C:/sub/'
+check "wslpath -u 'c:\\sub' is /mnt/c/sub" test "$(g "wslpath -u 'c:\\sub'")" = /mnt/c/sub
+check "wslpath 'D:\\' is /mnt/d/" test "$(g "wslpath 'D:\\'")" = /mnt/d/
+check "wslpath -w / is the distribution's share" test "$(g 'wslpath -w /')" = '\\wsl.localhost\Debian\'
+check "a user has wslpath too" test "$(gh run --user nobody -- wslpath -w /mnt/c/DOESNOTEXIST/)" = 'C:\DOESNOTEXIST\'
+
+# a hostile guest: raw 9P on a drive connection it had the hub dial (as mount.drvfs does), fids
+# walked to d/f, then the host swaps d for a symlink to a folder outside the share
+gh run -- sh -c 'cat > /tmp/p9probe && chmod +x /tmp/p9probe' < "$P9PROBE"
+mkdir -p "$C/d" "$WORK/outside"
+echo inside > "$C/d/f"
+echo OUTSIDE > "$WORK/outside/f"
+mkfifo "$WORK/go"
+gh run -- /tmp/p9probe 'drvfs;path=C:\' < "$WORK/go" > "$WORK/probe.out" 2>&1 &
+probe=$!
+exec 7>"$WORK/go"
+wait_for 30 grep -q '^walked$' "$WORK/probe.out"
+mv "$C/d" "$C/d-moved" && ln -s "$WORK/outside" "$C/d"
+echo go >&7
+exec 7>&-
+wait "$probe"; rc=$?
+out=$(tr '\n' ' ' < "$WORK/probe.out")
+check "a raw 9P client in the guest, swap on the host: every request answered (status $rc: $out)" \
+  eval 'test "$rc" = 0 && grep -q "^truncate: " "$WORK/probe.out"'
+check "... a read through the stale fid reads the moved file, never the outside one" \
+  eval 'grep -qE "^read: (inside|error [0-9]+)$" "$WORK/probe.out"'
+check "... and the file outside the share is untouched" test "$(cat "$WORK/outside/f")" = OUTSIDE
+rm -rf "$C/d" "$C/d-moved" "$WORK/outside" "$WORK/go"
+
+# POSIX where drvfs with metadata can be POSIX, each beside the same on the guest's ext4
+posix=$(cat <<'SH'
+cd "$1" || exit 1
+# a file path of 4,095 bytes (the guest's PATH_MAX less its NUL) made of 255-byte names
+n=$(head -c 255 /dev/zero | tr "\0" a); d=.
+for i in $(seq 15); do d=$d/$n; done
+name() { head -c 253 /dev/zero | tr "\0" "$1"; }
+f=$d/$(name b) l=$d/$(name c) m=$d/$(name e)
+echo "pathlen=${#f}"
+mkdir -p "$d" && echo x > "$f" && cat "$f" >/dev/null && chmod 600 "$f" && stat -c %a "$f" | grep -qx 600 &&
+  ln "$f" "$l" && mv "$l" "$m" && test "$(stat -c %h "$f")" = 2 && rm "$f" "$m" && echo long=ok || echo long=fail
+u=$(head -c 85 /dev/zero | tr "\0" x | sed "s/x/日/g")
+touch "$u" && test -f "$u" && rm "$u" && echo utf8-255=ok || echo utf8-255=fail
+chmod 755 . && touch s g && chmod 04777 s && chmod 02777 g &&
+  su -s /bin/sh nobody -c "echo y >> s; echo y >> g" && echo "setid-after-write=$(stat -c %a s) $(stat -c %a g)"
+touch o && chmod 04755 o && chown 1234 o && echo "setuid-after-chown=$(stat -c %a o)"
+ln -s s l && chown -h 1234:4321 l && echo "lchown=$(stat -c %u:%g l) target=$(stat -c %u s)"
+touch -d "2020-01-01 00:00:00.123456789" t && echo "mtime=$(stat -c %y t)"
+SH
+)
+g 'mkdir -p /tmp/m /var/tmp/posix && mount -t drvfs -o metadata C: /tmp/m && mkdir -p /tmp/m/posix'
+on_ext4=$(gh run -- sh -c "$posix" - /var/tmp/posix 2>&1)
+on_drvfs=$(gh run -- sh -c "$posix" - /tmp/m/posix 2>&1)
+g 'rm -rf /var/tmp/posix /tmp/m/posix; umount /tmp/m'
+for key in long=ok utf8-255=ok "setid-after-write=777 777" "setuid-after-chown=755" "lchown=1234:4321 target=0"; do
+  check "POSIX on ext4: $key ($(tr '\n' ' ' <<<"$on_ext4"))" grep -qx "$key" <<<"$on_ext4"
+  check "POSIX on drvfs with metadata: $key ($(tr '\n' ' ' <<<"$on_drvfs"))" grep -qx "$key" <<<"$on_drvfs"
+done
+check "a 4,095-byte relative path below the mount point was used" grep -qx "pathlen=4095" <<<"$on_drvfs"
+ns_ext4=$(sed -n 's/^mtime=.*\.\([0-9]*\) .*/\1/p' <<<"$on_ext4")
+ns_drvfs=$(sed -n 's/^mtime=.*\.\([0-9]*\) .*/\1/p' <<<"$on_drvfs")
+echo "  sub-second mtime set by touch -d: ext4 .$ns_ext4, drvfs with metadata .$ns_drvfs"
+check "touch -d keeps the nanoseconds on ext4" test "$ns_ext4" = 123456789
 g 'mount -t drvfs -o case=off C: /tmp/m'
 check "case=off: a name in another case finds the host's file" test "$(g 'cat /tmp/m/mixed.txt')" = mixed
 g 'umount /tmp/m; mount -t drvfs -o case=dir C: /tmp/m && mkdir /tmp/m/Src'

@@ -107,10 +107,13 @@ g 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/po
 check "policy-rc.d exit 101: dpkg -i of a unit-only package enables it but does not start it" \
   g 'dpkg -i /tmp/gi-unitonly_1.deb >/tmp/dpkg1.out 2>&1 && ! systemctl -q is-active gi-unitonly && systemctl -q is-enabled gi-unitonly'
 g 'rm -f /usr/sbin/policy-rc.d; dpkg -P gi-unitonly >/dev/null 2>&1'
+# (a start returns at the service's fork: its exec of sleep may come a moment later)
 check "dpkg -i of a unit-only package starts its service, as under systemd" \
-  g 'dpkg -i /tmp/gi-unitonly_1.deb >/tmp/dpkg2.out 2>&1 && systemctl -q is-active gi-unitonly && pgrep -f "slee[p] 1071" >/dev/null'
+  eval 'g "dpkg -i /tmp/gi-unitonly_1.deb >/tmp/dpkg2.out 2>&1 && systemctl -q is-active gi-unitonly" &&
+        wait_for 5 g "pgrep -f \"slee[p] 1071\" >/dev/null"'
 check "... an upgrade that replaces the unit restarts it with the new one" \
-  g 'dpkg -i /tmp/gi-unitonly_2.deb >/tmp/dpkg3.out 2>&1 && pgrep -f "slee[p] 1072" >/dev/null && ! pgrep -f "slee[p] 1071" >/dev/null'
+  eval 'g "dpkg -i /tmp/gi-unitonly_2.deb >/tmp/dpkg3.out 2>&1 && ! pgrep -f \"slee[p] 1071\" >/dev/null" &&
+        wait_for 5 g "pgrep -f \"slee[p] 1072\" >/dev/null"'
 check "... dpkg -r stops it" g 'dpkg -r gi-unitonly >/tmp/dpkg4.out 2>&1 && ! pgrep -f "slee[p] 107[12]" >/dev/null'
 g 'dpkg -P gi-unitonly >/dev/null 2>&1'
 if (cd "$deb_dir" && apt-get download -q -o APT::Sandbox::User=root rsyslog liblognorm5 libfastjson4 libestr0 >/dev/null 2>&1); then

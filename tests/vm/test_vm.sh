@@ -5,8 +5,12 @@
 # suite starts is stopped by its EXIT trap, whatever happened.
 SUITE=vm
 set -u
-: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}" "${GUESTHOST_STATIC:?}" "${RAWPEER:?}"
+: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}" "${GUESTHOST_STATIC:?}" "${RAWPEER:?}" "${GUESTHOST_ASAN:?}"
 . "$(dirname "$0")/lib.sh" vm
+# a state folder whose name a shell or QEMU's option syntax would take apart: every command
+# below works in it
+GH_STATE="$WORK/st a'te, x"
+session_setup
 
 cleanup() {
   vm_stop
@@ -19,6 +23,9 @@ guest_pgrep() { gh run -- pgrep -x "$1"; }
 agent_says() { gh status 2>/dev/null | grep -q -- "$1"; }
 
 # ---- cold boot -----------------------------------------------------------------------------
+want="The state folder defaults to \$GUESTHOST_STATE, else $(cd "$TOP" && pwd -P)/.cache/vm."
+check "--help ends with the real path of the default state folder" test "$("$GUESTHOST" --help | tail -n 1)" = "$want"
+check "status before any start: stopped, 3" eval 'gh status | grep -q "^state: stopped$"; test "${PIPESTATUS[0]}" = 3'
 t0=$(now_ms)
 gh start >"$WORK/start.out" 2>&1; rc=$?
 cat "$WORK/start.out" | grep -E "VM ready|mkimage" | sed 's/^/  /'
@@ -38,6 +45,11 @@ check "the boot token is not on the guest's kernel command line" eval '! gh run 
 check "... nor on QEMU's command line on the host" eval '! ps -o args= -p "$(cat "$GH_STATE/qemu.pid")" | grep -q "$token"'
 check "... and a guest user cannot read PID 1's environment" eval '! gh run --user nobody -- cat /proc/1/environ >/dev/null 2>&1'
 check "the guest's hostname is its /etc/hostname" test "$(gh run -- hostname)" = guestinit
+"$TOP/host/aptsources" bookworm >"$WORK/sources.want" 2>/dev/null
+gh run -- cat /etc/apt/sources.list.d/debian.sources >"$WORK/sources.got" 2>&1
+check "the guest's apt sources are the host's bookworm, -updates and -security, in deb822" \
+  eval 'grep -q "^Suites: .*bookworm-security" "$WORK/sources.got" && cmp -s "$WORK/sources.want" "$WORK/sources.got"'
+check "... with no one-line sources.list beside them" eval '! gh run -- test -e /etc/apt/sources.list'
 check "the guest has its network (eth0 10.0.2.15)" eval 'gh run -- ip -4 addr show eth0 | grep -q "10.0.2.15/24"'
 check "the boot's ready line is in the guest's console log" grep -q "guestinit: ready in" "$GH_STATE/console.log"
 
@@ -100,12 +112,23 @@ check "e2fsck -fn finds the root image clean (status $rc)" test "$rc" = 0
 check "the guest's shutdown was orderly (console)" grep -q "guestinit: shutdown: poweroff" "$GH_STATE/console.log"
 mkdir -p "$WORK/drive-c"
 echo "from the host" > "$WORK/drive-c/hello.txt"
-gh start --drive "C=$WORK/drive-c" >"$WORK/start4.out" 2>&1
-check "the VM boots again from the same disk, with a drive" grep -q "VM ready" "$WORK/start4.out"
-check "a file written just before shutdown is intact" test "$(gh run -- cat /root/persist)" = "$mark"
-check "the guest is told of drive C, served by the host's own server" eval 'gh run -- cat /run/guestinit/host.conf | grep -q "^drive.c=p9$"'
-out=$(gh run -- cat /mnt/c/hello.txt 2>&1)
+# this boot's host commands are the ASan build's: a leak or an error in start, the agent, the
+# drive server or shutdown makes them fail (LeakSanitizer exits non-zero) or logs a report
+gha() { env GUESTHOST_STATE="$GH_STATE" "$GUESTHOST_ASAN" "$@"; }
+gha start --drive "C=$WORK/drive-c" >"$WORK/start4.out" 2>&1; rc=$?
+check "the VM boots again from the same disk, with a drive (ASan guesthost, status $rc)" \
+  eval 'test "$rc" = 0 && grep -q "VM ready" "$WORK/start4.out"'
+check "a file written just before shutdown is intact" test "$(gha run -- cat /root/persist)" = "$mark"
+check "the guest is told of drive C, served by the host's own server" eval 'gha run -- cat /run/guestinit/host.conf | grep -q "^drive.c=p9$"'
+out=$(gha run -- cat /mnt/c/hello.txt 2>&1)
 check "the --drive folder is at /mnt/c in the guest ($out)" test "$out" = "from the host"
-gh shutdown --force >/dev/null 2>&1
-check "shutdown --force ends QEMU" eval '! alive "$(cat "$GH_STATE/qemu.pid")"'
+gha status >"$WORK/status4.out" 2>&1; rc=$?
+check "status of the ASan build (status $rc)" test "$rc" = 0
+gha shutdown --force >"$WORK/shutdown4.out" 2>&1; rc=$?
+check "shutdown --force ends QEMU (ASan guesthost, status $rc)" eval 'test "$rc" = 0 && ! alive "$(cat "$GH_STATE/qemu.pid")"'
+agent=$(cat "$GH_STATE/agent.pid" 2>/dev/null)
+wait_for 10 eval '! alive "$agent"'
+reports=$(grep -l "Sanitizer" "$WORK"/start4.out "$WORK"/status4.out "$WORK"/shutdown4.out "$GH_STATE"/agent.log 2>/dev/null)
+check "no sanitizer report from the ASan host commands, the agent or its drive servers ($reports)" test -z "$reports"
+[ -z "$reports" ] || grep -h -A 12 "Sanitizer" $reports | head -n 40
 finish

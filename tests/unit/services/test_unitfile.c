@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "lsb.h"
+#include "svc_definition.h"
 #include "svc_names.h"
 #include "svc_exec.h"
 #include "unit.h"
+#include "unit_condition.h"
 #include "unitfile.h"
 
 struct warns {
@@ -35,6 +37,24 @@ static unsigned parse(struct unit *u, const char *text, struct warns *w)
 	unit_finish(u, "t");
 	return n;
 }
+
+/* Environment= values are words, not a command line: '/' and a leading '-' are values too
+ * (Debian's units set PATH= this way) */
+START_TEST(environment_values_with_slashes)
+{
+	struct unit u;
+	struct warns w;
+	parse(&u, "[Service]\nExecStart=/bin/true\nEnvironment=PATH=/usr/local/bin:/usr/bin -A=1 \"C=x y\"\n"
+		  "Environment=notanassignment\n", &w);
+	ck_assert_uint_eq(u.env.n, 3);
+	ck_assert_str_eq(u.env.v[0], "PATH=/usr/local/bin:/usr/bin");
+	ck_assert_str_eq(u.env.v[1], "-A=1");
+	ck_assert_str_eq(u.env.v[2], "C=x y");
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_msg(strstr(w.last, "t.service:4:") && strstr(w.last, "NAME=VALUE"), "%s", w.last);
+	unit_free(&u);
+}
+END_TEST
 
 START_TEST(debian_nginx_unit)
 {
@@ -164,7 +184,7 @@ START_TEST(garbage_is_warned_about_by_line)
 	ck_assert(strstr(w.last, "t.service:3: Type=bogus: expected simple"));
 	ck_assert_int_eq(u.type, UNIT_SIMPLE);
 	unit_free(&u);
-	parse(&u, "[Service]\nExecStart=/bin/true\nProtectSystem=full\nProtectSystem=strict\nFoo=1\n", &w);
+	parse(&u, "[Service]\nExecStart=/bin/true\nExecCondition=/bin/a\nExecCondition=/bin/b\nFoo=1\n", &w);
 	ck_assert_uint_eq(w.n, 2); /* each unsupported key once */
 	unit_free(&u);
 	parse(&u, "[Service]\nExecStart=/bin/sh -c 'unterminated\n", &w);
@@ -175,6 +195,89 @@ START_TEST(garbage_is_warned_about_by_line)
 	ck_assert_uint_eq(w.n, 2); /* the header, then the key that had no section; X- is silent */
 	ck_assert_str_eq(w.last, "t.service:2: key ExecStart= outside of any section, ignored");
 	unit_free(&u);
+}
+END_TEST
+
+/* Hardening and tuning keys are kept for status, not warned about; keys that change what runs
+ * still warn. */
+START_TEST(hardening_keys_are_listed_not_warned)
+{
+	struct unit u;
+	struct warns w;
+	parse(&u, "[Service]\nExecStart=/bin/true\nPrivateTmp=yes\nProtectSystem=full\nPrivateTmp=no\n"
+		  "SyslogIdentifier=x\nIgnoreSIGPIPE=false\nExecCondition=/bin/false\n", &w);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert(strstr(w.last, "unsupported key ExecCondition="));
+	ck_assert_uint_eq(u.not_applied.n, 3);
+	ck_assert_str_eq(u.not_applied.v[0], "PrivateTmp");
+	ck_assert_str_eq(u.not_applied.v[1], "ProtectSystem");
+	ck_assert_str_eq(u.not_applied.v[2], "SyslogIdentifier");
+	ck_assert(!u.ignore_sigpipe);
+	unit_free(&u);
+	parse(&u, "[Service]\nExecStart=/bin/true\n", &w);
+	ck_assert(u.ignore_sigpipe); /* systemd's default */
+	unit_free(&u);
+}
+END_TEST
+
+static enum unit_condition_result cond(const char *keys, char *failed, size_t cap)
+{
+	struct unit u;
+	struct warns w;
+	char text[1024];
+	snprintf(text, sizeof(text), "[Unit]\n%s[Service]\nExecStart=/bin/true\n", keys);
+	parse(&u, text, &w);
+	ck_assert_msg(w.n == 0, "%s: %s", keys, w.last);
+	enum unit_condition_result r = unit_conditions_check(&u, failed, cap);
+	unit_free(&u);
+	return r;
+}
+
+START_TEST(conditions_and_assertions)
+{
+	char dir[] = "/tmp/gi-cond-XXXXXX", p[256], failed[300];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/empty", dir);
+	FILE *f = fopen(p, "w");
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/full", dir);
+	f = fopen(p, "w");
+	fputs("x", f);
+	fclose(f);
+	char k[900];
+	snprintf(k, sizeof(k), "ConditionPathExists=%s/full\nConditionPathIsDirectory=%s\nConditionFileNotEmpty=%s/full\n"
+		 "ConditionDirectoryNotEmpty=%s\nConditionPathExists=!%s/none\n", dir, dir, dir, dir, dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_CONDITIONS_MET);
+	snprintf(k, sizeof(k), "ConditionFileNotEmpty=%s/empty\n", dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_CONDITION_UNMET);
+	ck_assert(strstr(failed, "ConditionFileNotEmpty=") && strstr(failed, "/empty"));
+	/* '|': one of them is enough; none is not */
+	snprintf(k, sizeof(k), "ConditionPathExists=|%s/none\nConditionPathExists=|%s/full\n", dir, dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_CONDITIONS_MET);
+	snprintf(k, sizeof(k), "ConditionPathExists=|%s/none\nConditionPathExists=|!%s/full\n", dir, dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_CONDITION_UNMET);
+	/* "" resets the list */
+	snprintf(k, sizeof(k), "ConditionPathExists=%s/none\nConditionPathExists=\n", dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_CONDITIONS_MET);
+	/* an assertion fails the start, and is checked before the conditions */
+	snprintf(k, sizeof(k), "ConditionPathExists=%s/none\nAssertPathExists=%s/none\n", dir, dir);
+	ck_assert_int_eq(cond(k, failed, sizeof(failed)), UNIT_ASSERT_FAILED);
+	ck_assert(!strncmp(failed, "AssertPathExists=", 17));
+	ck_assert_int_eq(cond("ConditionCapability=CAP_NOT_A_THING\n", failed, sizeof(failed)), UNIT_CONDITION_UNMET);
+	ck_assert_int_eq(cond("ConditionVirtualization=!container\nConditionVirtualization=wsl\n", failed,
+			      sizeof(failed)), UNIT_CONDITIONS_MET);
+	ck_assert_int_eq(cond("ConditionKernelCommandLine=gi.no.such.word\n", failed, sizeof(failed)),
+			 UNIT_CONDITION_UNMET);
+	/* a relative path is a warning, and the condition is not kept */
+	struct unit u;
+	struct warns w;
+	parse(&u, "[Unit]\nConditionPathExists=relative\n[Service]\nExecStart=/bin/true\n", &w);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert(strstr(w.last, "expected an absolute path"));
+	ck_assert_uint_eq(u.conditions.n, 0);
+	unit_free(&u);
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	ck_assert_int_eq(system(p), 0);
 }
 END_TEST
 
@@ -377,6 +480,7 @@ int main(void)
 	Suite *s = suite_create("services/unitfile");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, debian_nginx_unit);
+	tcase_add_test(tc, environment_values_with_slashes);
 	tcase_add_test(tc, every_supported_key);
 	tcase_add_test(tc, continuations_comments_and_resets);
 	tcase_add_test(tc, garbage_is_warned_about_by_line);
@@ -388,6 +492,8 @@ int main(void)
 	tcase_add_test(tc, service_names);
 	tcase_add_test(tc, files_dropins_and_masks);
 	tcase_add_test(tc, tasks_max);
+	tcase_add_test(tc, hardening_keys_are_listed_not_warned);
+	tcase_add_test(tc, conditions_and_assertions);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

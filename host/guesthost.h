@@ -1,0 +1,29 @@
+/* What every guesthost verb gets, and the verbs themselves (one file each; guesthost.c has
+ * the table). A verb returns its exit status, or a negative errno with err set: main prints
+ * the error once, as "guesthost: MESSAGE", and exits with g->error_status. */
+#ifndef GUESTINIT_HOST_GUESTHOST_H
+#define GUESTINIT_HOST_GUESTHOST_H
+
+#include <limits.h>
+
+#include "error.h"
+
+#define BOOT_TIMEOUT_S 180     /* start: QEMU's start to the guest's ready line */
+#define SHUTDOWN_TIMEOUT_S 30  /* shutdown: the request to QEMU's end */
+#define AGENT_STOP_TIMEOUT_S 5 /* SIGTERM to the agent's end */
+
+struct gh {
+	char state[PATH_MAX]; /* the state folder; short enough for every file name in it */
+	char self[PATH_MAX];  /* this executable, which the agent is started from */
+	int error_status;     /* the exit status of a failed verb: 1, or 255 for run and shell
+			       * once their command line is good (the guest's end failed) */
+};
+
+typedef int gh_verb(struct gh *g, int argc, char **argv, struct gi_error *err);
+
+gh_verb cmd_start, cmd_run, cmd_shell, cmd_shutdown, cmd_status, cmd_agent;
+
+/* Prints "guesthost: MESSAGE" on stderr: what a verb says on its way (not its error). */
+void gh_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

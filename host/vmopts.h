@@ -1,0 +1,36 @@
+/* The VM's options as start and the agent take them from the command line: drives, memory,
+ * CPUs, the reclaim mode and the boot timeout, each checked with the reason named. */
+#ifndef GUESTINIT_HOST_VMOPTS_H
+#define GUESTINIT_HOST_VMOPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "agent.h"
+#include "error.h"
+
+struct vm_opts {
+	struct agent_drive drives[26];
+	size_t ndrives;
+	unsigned mem_mb, cpus;
+	const char *reclaim;     /* --memory-reclaim: what WELCOME tells the guest; NULL: gradual */
+	unsigned boot_timeout_s; /* QEMU's start (or a reboot) to the guest's ready line */
+	/* interop (agent_interop.h): the Wine prefix whose drive_c is drive C: unless one is
+	 * given, the Windows PATH the guest appends, and the alias table */
+	const char *wine_prefix;
+	const char *windows_path;
+	const char *aliases[AGENT_MAX_ALIASES];
+	size_t naliases;
+};
+
+/* --drive L=DIR (our server) or --drive-virtio L=DIR (QEMU's) added to drives. */
+int vm_opt_drive(const char *opt, const char *spec, bool virtio, struct agent_drive *drives, size_t *n,
+		 struct gi_error *err);
+/* --memory-reclaim: disabled, gradual or dropcache. */
+int vm_opt_reclaim(const char *mode, const char **out, struct gi_error *err);
+/* --boot-timeout: seconds, 1 to 86400. */
+int vm_opt_seconds(const char *opt, const char *value, unsigned *out, struct gi_error *err);
+/* start's options (argv[0] is "start") into vm, which holds the defaults. */
+int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *err);
+
+#endif

@@ -1,0 +1,136 @@
+#!/bin/bash
+# Interop in the real VM: Wine's programs and our own PE programs (built with mingw-w64) on
+# drive C: (a Wine prefix's drive_c, served by our 9P server), typed in the guest's shell and
+# run on the host, as the seed's "Pipelining Commands Across Operating Systems" has them.
+# One boot. Every VM, agent and Wine process this suite starts is stopped by its EXIT trap.
+SUITE=vminterop
+set -u
+: "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
+. "$(dirname "$0")/lib.sh" vminterop
+
+cleanup() {
+  vm_stop
+  [ -d "$WORK/wine" ] && WINEPREFIX=$WORK/wine wineserver -k 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+g() { gh run -- bash -lc "$1"; }       # a line in a login shell of the guest, as root
+command -v wine >/dev/null || { fail "no wine (scripts/install-deps vm installs it)"; finish; exit 1; }
+"$TOP/scripts/wine-prefix" "$WORK/wine" || { fail "scripts/wine-prefix"; finish; exit 1; }
+C=$WORK/wine/drive_c
+mkdir -p "$C/x" "$C/users"
+cat > "$WORK/echoargs.c" <<'EOC'
+#include <stdio.h>
+#include <windows.h>
+int main(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		printf("[%s]\n", argv[i]);
+	wprintf(L"cmdline=%ls\n", GetCommandLineW());
+	return argc;
+}
+EOC
+cat > "$WORK/cwdenv.c" <<'EOC'
+#include <stdio.h>
+#include <stdlib.h>
+#include <windows.h>
+int main(int argc, char **argv)
+{
+	char cwd[MAX_PATH];
+	GetCurrentDirectoryA(sizeof(cwd), cwd);
+	const char *v = argc > 1 ? getenv(argv[1]) : NULL;
+	printf("cwd=%s\nvar=%s\n", cwd, v ? v : "(unset)");
+	return 0;
+}
+EOC
+printf '#include <windows.h>\nint main(void) { Sleep(300000); return 0; }\n' > "$WORK/sleeper.c"
+printf 'int main(void) { return 0; }\n' > "$WORK/noread.c"
+cat > "$WORK/cat.c" <<'EOC'
+#include <windows.h>
+int main(void)
+{
+	HANDLE in = GetStdHandle(STD_INPUT_HANDLE), out = GetStdHandle(STD_OUTPUT_HANDLE);
+	static char buf[65536];
+	DWORD n, w;
+	while (ReadFile(in, buf, sizeof(buf), &n, NULL) && n)
+		if (!WriteFile(out, buf, n, &w, NULL))
+			return 1;
+	return 0;
+}
+EOC
+cat > "$WORK/head1.c" <<'EOC'
+#include <windows.h>
+int main(void)
+{
+	HANDLE in = GetStdHandle(STD_INPUT_HANDLE), out = GetStdHandle(STD_OUTPUT_HANDLE);
+	char c;
+	DWORD n, w;
+	while (ReadFile(in, &c, 1, &n, NULL) && n == 1) {
+		WriteFile(out, &c, 1, &w, NULL);
+		if (c == '\n')
+			break;
+	}
+	return 0;
+}
+EOC
+for p in echoargs cwdenv sleeper noread cat head1; do
+  x86_64-w64-mingw32-gcc -O2 -o "$C/$p.exe" "$WORK/$p.c" || fail "mingw-w64 build of $p.exe"
+done
+
+gh start --wine "$WORK/wine" >"$WORK/start.out" 2>&1; rc=$?
+check "boot with --wine (status $rc): its drive_c is C:" test "$rc" = 0
+[ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
+
+r=$(g 'cat /proc/sys/fs/binfmt_misc/WSLInterop')
+check "WSLInterop is registered, flags PF ($(tr '\n' ' ' <<<"$r"))" \
+  eval 'grep -q "^enabled" <<<"$r" && grep -q "^interpreter /init$" <<<"$r" && grep -q "^flags: PF$" <<<"$r" && grep -q "^magic 4d5a$" <<<"$r"'
+check "a login shell's PATH ends with the host's Windows PATH (/mnt/c/windows/system32)" \
+  eval 'g "echo \$PATH" | grep -q ":/mnt/c/windows/system32:/mnt/c/windows$"'
+v=$(g 'cmd.exe /c ver' 2>&1 | tr -d '\r')
+check "cmd.exe /c ver prints Wine's Windows version ($v)" eval 'grep -q "Microsoft Windows 6.1" <<<"$v"'
+g 'cmd.exe /c exit 3'; rc=$?
+check "cmd.exe /c exit 3 returns 3 ($rc)" test "$rc" = 3
+n=$(g 'ipconfig.exe | grep -c IPv4' 2>/dev/null | tr -d '\r')
+check "ipconfig.exe | grep -c IPv4: the host's adapters, counted in the guest ($n)" test "${n:-0}" -ge 1
+g 'nosuchprogram.exe' >/dev/null 2>&1; rc=$?
+check "a missing .exe is bash's 127 ($rc)" test "$rc" = 127
+out=$(g 'cd /mnt/c && ./echoargs.exe a "b c" "" "d\"e"; echo "status=$?"' 2>&1 | tr -d '\r')
+check "./echoargs.exe a \"b c\" ...: argv whole, GetCommandLineW quoted by MSVCRT's rules, status 5 ($(tr '\n' ' ' <<<"$out"))" \
+  eval 'grep -qF "[a] [b c] [] [d\"e] " <<<"$(tr "\n" " " <<<"$out")" && grep -qF "a \"b c\" \"\" d\\\"e" <<<"$out" && grep -q "^status=5$" <<<"$out"'
+out=$(g 'cd /mnt/c/x && FOO=bar WSLENV=FOO /mnt/c/cwdenv.exe FOO' 2>&1 | tr -d '\r')
+check "the folder /mnt/c/x arrives as C:\\x, and WSLENV=FOO carries FOO ($(tr '\n' ' ' <<<"$out"))" \
+  eval 'grep -q "^cwd=C:\\\\x$" <<<"$out" && grep -q "^var=bar$" <<<"$out"'
+out=$(g 'cd /tmp && /mnt/c/cwdenv.exe' 2>&1 | tr -d '\r')
+check "a folder on no drive: one warning, the program starts in C:\\ ($(tr '\n' ' ' <<<"$out"))" \
+  eval 'grep -q "^interop: the current folder /tmp is on no drive of the host" <<<"$out" && grep -q "^cwd=C:\\\\$" <<<"$out"'
+out=$(g 'cd /mnt/c && printf "a\nb\n" | { ./noread.exe; cat; }' 2>&1)
+check "a host program that does not read stdin leaves the pipe to the next reader (WSL#11439 loses it) ($(tr '\n' ' ' <<<"$out"))" \
+  test "$(tr '\n' ' ' <<<"$out")" = "a b "
+out=$(g 'cd /mnt/c && printf "a\nb\n" | { ./head1.exe; cat; }' 2>&1 | tr -d '\r')
+check "... one that reads a line takes only that line ($(tr '\n' ' ' <<<"$out"))" test "$(tr '\n' ' ' <<<"$out")" = "a b "
+g 'seq 1 1000 > /tmp/in'
+out=$(g '/mnt/c/cat.exe < /tmp/in | tail -n 1' 2>/dev/null | tr -d '\r')
+check "cat.exe < file works and ends (WSL#4475) ($out)" test "$out" = 1000
+head -c 16M /dev/urandom > "$WORK/blob"
+sum=$(gh run -- bash -lc '/mnt/c/cat.exe | sha256sum' < "$WORK/blob" 2>/dev/null | cut -d' ' -f1)
+check "16 MiB through cat.exe on the host and back: the same sha256" test "$sum" = "$(sha256sum < "$WORK/blob" | cut -d' ' -f1)"
+rm -f "$WORK/blob"
+
+# Ctrl-C: the guest's side gets SIGINT (a terminal's Ctrl-C goes to the foreground program)
+gh run -- bash -lc '/mnt/c/sleeper.exe' >/dev/null 2>&1 &
+runner=$!
+# (Wine names the host process after the program's Windows path; guesthost run's own
+# command line holds "sleeper.exe" too)
+check "sleeper.exe runs on the host under Wine" wait_for 30 eval 'pgrep -f "^C:.sleeper.exe" >/dev/null'
+check "... its client in the guest" wait_for 10 eval 'gh run -- pgrep -f "^/init /mnt/c/sleeper.exe" >/dev/null'
+gh run -- sh -c 'pkill -INT -f "^/init /mnt/c/sleeper.exe"'
+wait "$runner"; rc=$?
+check "SIGINT in the guest ends it on the host: no Wine process of it is left (status $rc)" \
+  eval 'wait_for 10 eval "! pgrep -f \"^C:.sleeper.exe\" >/dev/null"'
+
+g 'echo -1 > /proc/sys/fs/binfmt_misc/status' 2>/dev/null
+g 'echo -1 > /proc/sys/fs/binfmt_misc/WSLInterop' 2>/dev/null
+check "protectBinfmt: after '-1 > status' and '-1 > WSLInterop', cmd.exe still runs" \
+  eval 'g "cmd.exe /c exit 0"'
+check "wslpath -w /mnt/c/windows is C:\\windows" test "$(gh run -- wslpath -w /mnt/c/windows)" = 'C:\windows'
+finish
