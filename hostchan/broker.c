@@ -327,10 +327,9 @@ static void on_accept(struct evloop *loop, int lfd, uint32_t events, void *data)
 	}
 }
 
-static int listen_at(struct hub *h, const char *path)
+/* A listening socket at path served by on_accept: the fd, or -errno. */
+static int listen_fd(struct hub *h, const char *path)
 {
-	if (h->nbroker_fds == HUB_MAX_BROKER_FDS)
-		return -ENOSPC;
 	/* everyone may connect (the interop client is any user's): the rules decide */
 	int fd = unixsock_listen(path, SOCK_SEQPACKET, 0666);
 	if (fd < 0)
@@ -338,10 +337,76 @@ static int listen_at(struct hub *h, const char *path)
 	int r = evloop_add_fd(h->loop, fd, EPOLLIN, on_accept, h);
 	if (r < 0) {
 		close(fd);
+		unlink(path);
 		return r;
 	}
+	return fd;
+}
+
+static int listen_at(struct hub *h, const char *path)
+{
+	if (h->nbroker_fds == HUB_MAX_BROKER_FDS)
+		return -ENOSPC;
+	int fd = listen_fd(h, path);
+	if (fd < 0)
+		return fd;
 	h->broker_fds[h->nbroker_fds++] = fd;
 	return 0;
+}
+
+static void make_parent(const char *path)
+{
+	char dir[108];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+}
+
+void broker_session_open(struct hub *h, pid_t pid)
+{
+	for (const struct hub_capability *const *cap = hub_capabilities; *cap; cap++) {
+		if (!(*cap)->session_broker_fmt)
+			continue;
+		if (h->nsession_brokers == HUB_MAX_SESSION_BROKERS) {
+			log_warn("hub", "%d sessions with brokers of their own: session %d uses the shared ones",
+				 HUB_MAX_SESSION_BROKERS, (int)pid);
+			return;
+		}
+		struct session_broker *s = &h->session_brokers[h->nsession_brokers];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(s->path, sizeof(s->path), (*cap)->session_broker_fmt, (int)pid);
+#pragma GCC diagnostic pop
+		make_parent(s->path);
+		int fd = listen_fd(h, s->path);
+		if (fd < 0) {
+			log_warn("hub", "cannot listen at %s (%s): %s", s->path, (*cap)->name, strerror(-fd));
+			continue;
+		}
+		s->pid = pid;
+		s->fd = fd;
+		h->nsession_brokers++;
+	}
+}
+
+void broker_session_close(struct hub *h, pid_t pid)
+{
+	for (size_t i = 0; i < h->nsession_brokers;) {
+		struct session_broker *s = &h->session_brokers[i];
+		if (s->pid != pid) {
+			i++;
+			continue;
+		}
+		/* its programs that still run (a tmux pane's) keep their connections: those are
+		 * the host's, passed to them; a new one searches on (interop_client.c) */
+		evloop_del_fd(h->loop, s->fd);
+		close(s->fd);
+		unlink(s->path);
+		*s = h->session_brokers[--h->nsession_brokers];
+	}
 }
 
 int broker_start(struct hub *h)
@@ -352,13 +417,7 @@ int broker_start(struct hub *h)
 	/* the capabilities' other names for it: a failure is theirs, not the hub's */
 	for (const struct hub_capability *const *cap = hub_capabilities; *cap; cap++)
 		for (const char *const *p = (*cap)->broker_paths; p && *p; p++) {
-			char dir[108];
-			snprintf(dir, sizeof(dir), "%s", *p);
-			char *slash = strrchr(dir, '/');
-			if (slash && slash != dir) {
-				*slash = '\0';
-				mkdir(dir, 0755);
-			}
+			make_parent(*p);
 			if ((r = listen_at(h, *p)) < 0)
 				log_warn("hub", "cannot listen at %s (%s): %s", *p, (*cap)->name, strerror(-r));
 		}
@@ -374,4 +433,6 @@ void broker_stop(struct hub *h)
 		close(h->broker_fds[i]);
 	}
 	h->nbroker_fds = 0;
+	while (h->nsession_brokers)
+		broker_session_close(h, h->session_brokers[0].pid);
 }

@@ -197,7 +197,8 @@ static void reap(struct hub *h)
 {
 	int st;
 	pid_t pid;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		broker_session_close(h, pid);
 		for (size_t i = 0; i < h->nhooks; i++)
 			if (h->hooks[i] == pid) {
 				if (!WIFEXITED(st) || WEXITSTATUS(st))
@@ -208,6 +209,7 @@ static void reap(struct hub *h)
 					hooks_finished(h);
 				break;
 			}
+	}
 }
 
 /* ---- the control connection ---------------------------------------------------------------- */

@@ -44,6 +44,11 @@ struct hub_capability {
 	/* More paths the broker listens on, for clients that look for the hub under another
 	 * name (interop: WSL's /run/WSL/1_interop); NULL-terminated, NULL: none. */
 	const char *const *broker_paths;
+	/* A broker path for each session the host opens, a printf format of the session
+	 * process's pid (interop: WSL's /run/WSL/%d_interop): listened on from the session's
+	 * start and removed at its end, so that its programs find the hub under the name their
+	 * environment gives and its callers are told apart. NULL: none. */
+	const char *session_broker_fmt;
 	/* Adds NAME=VALUE entries (malloc'd) to the environment of each session the host opens,
 	 * in the session's process before its command starts; returns how many it added (at most
 	 * cap). NULL: none. */

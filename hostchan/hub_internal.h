@@ -32,6 +32,14 @@ struct hub_stat {
 };
 
 #define HUB_MAX_BROKER_FDS 8
+/* sessions at once with brokers of their own; one more works through the shared paths */
+#define HUB_MAX_SESSION_BROKERS 128
+
+struct session_broker {
+	pid_t pid;
+	int fd;
+	char path[108];
+};
 
 struct hub {
 	struct evloop *loop;
@@ -62,6 +70,8 @@ struct hub {
 	size_t nstats;
 	int broker_fds[HUB_MAX_BROKER_FDS]; /* HUB_SOCKET_PATH and the capabilities' broker_paths */
 	size_t nbroker_fds;
+	struct session_broker session_brokers[HUB_MAX_SESSION_BROKERS];
+	size_t nsession_brokers;
 };
 
 /* ---- control connection (hostd.c) ---- */
@@ -77,6 +87,10 @@ void hub_send_stats(struct hub *h);
 /* ---- broker (broker.c) ---- */
 int broker_start(struct hub *h);
 void broker_stop(struct hub *h);
+/* The capabilities' session_broker_fmt paths of the session process pid: made when it starts,
+ * removed when it ends (a pid that has none is no error). */
+void broker_session_open(struct hub *h, pid_t pid);
+void broker_session_close(struct hub *h, pid_t pid);
 
 /* ---- sessions (session.c) ---- */
 /* A child that connects back to the host as session id and runs what the host asks. */

@@ -71,8 +71,10 @@ void session_start(struct hub *h, uint32_t id)
 		log_err("hostd", "session %u: fork: %s", id, strerror(errno));
 		return;
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		broker_session_open(h, pid);
 		return;
+	}
 	log_init("guestinit-session");
 	int fd = transport_connect(&h->addr, HUB_CONNECT_TIMEOUT_MS);
 	if (fd < 0) {

@@ -90,7 +90,9 @@ static size_t session_env(char **env, size_t cap)
 	if (!conf.interop.enabled || cap < 2)
 		return 0;
 	size_t n = 0;
-	if ((env[n] = strdup("WSL_INTEROP=" INTEROP_INIT_SOCKET)))
+	/* this process is the session's (lib/chan/exec_runner.c builds the environment before
+	 * its fork), whose broker the hub made at its start */
+	if (asprintf(&env[n], "WSL_INTEROP=" INTEROP_SESSION_SOCKET_FMT, (int)getpid()) >= 0)
 		n++;
 	struct host_conf hc;
 	char *path;
@@ -130,6 +132,7 @@ const struct hub_capability interop_capability = {
 	.dials = interop_dials,
 	.ndials = sizeof(interop_dials) / sizeof(interop_dials[0]),
 	.broker_paths = interop_broker_paths,
+	.session_broker_fmt = INTEROP_SESSION_SOCKET_FMT,
 	.session_env = session_env,
 };
 

@@ -74,7 +74,7 @@ static int dial_host(const void *frame, size_t len, struct gi_error *err)
 	if (env && env[0] == '/')
 		snprintf(cand[n++], PATH_MAX, "%s", env);
 	for (pid_t p = getppid(); p > 1 && n < 64; p = parent_of(p))
-		snprintf(cand[n++], PATH_MAX, "%s/%d_interop", INTEROP_SOCKET_DIR, (int)p);
+		snprintf(cand[n++], PATH_MAX, INTEROP_SESSION_SOCKET_FMT, (int)p);
 	snprintf(cand[n++], PATH_MAX, "%s", INTEROP_INIT_SOCKET);
 	snprintf(cand[n++], PATH_MAX, "%s", HUB_SOCKET_PATH);
 	int r = -ENOENT;

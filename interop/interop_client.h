@@ -10,9 +10,11 @@
 
 #include <stdbool.h>
 
-/* WSL's name for the per-session socket and the fall-back one; the hub's broker answers on
- * /run/WSL/1_interop (interop_capability). */
+/* WSL's names for the per-session socket (of the session process's pid: a session's WSL_INTEROP,
+ * and what the search up the parent chain looks for) and the fall-back one; the hub's broker
+ * answers on both (interop_capability). */
 #define INTEROP_SOCKET_DIR "/run/WSL"
+#define INTEROP_SESSION_SOCKET_FMT INTEROP_SOCKET_DIR "/%d_interop"
 #define INTEROP_INIT_SOCKET INTEROP_SOCKET_DIR "/1_interop"
 
 /* Whether argv is binfmt_misc's call of /init for a program: [interpreter, the program's

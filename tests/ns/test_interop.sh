@@ -62,7 +62,7 @@ check "... for every name, none other" eval '[ "$(ns_exec ls /run/guestinit/inte
 check "a session's PATH ends with the stubs and the Windows PATH's drives (none here)" \
   eval 'gh run -- sh -c "echo \$PATH" | grep -q ":/run/guestinit/interop$"'
 check "sessions get WSL_INTEROP and WSL_DISTRO_NAME" \
-  eval '[ "$(gh run -- sh -c "echo \$WSL_INTEROP \$WSL_DISTRO_NAME")" = "/run/WSL/1_interop Debian" ]'
+  eval 'gh run -- sh -c "echo \$WSL_INTEROP \$WSL_DISTRO_NAME" | grep -qx "/run/WSL/[0-9]*_interop Debian"'
 
 # through the whole path: exec in the guest, binfmt_misc, /init, the hub, the agent, the host
 out=$(gh run -- showargs.exe a "b c" '"q"' 'x\y' 'üñí' '' 2>&1)
@@ -134,6 +134,37 @@ out=$(gh run -- env WSL_INTEROP=/run/WSL/998_interop true.exe 2>&1); rc=$?
 check "... or naming a dead socket that still exists (WSL fails: #6799) ($out)" test "$rc" = 0
 ns_exec env -u WSL_INTEROP /run/guestinit/interop/true.exe; rc=$?
 check "a process with no session and no WSL_INTEROP (a service, cron) finds the hub" test "$rc" = 0
+
+# each session its own socket, as WSL's: /run/WSL/<the session process's pid>_interop
+out=$(gh run -- sh -c 'echo "$WSL_INTEROP /run/WSL/${PPID}_interop"; [ -S "$WSL_INTEROP" ] && echo socket')
+read -r sess_sock want_sock is_sock <<<"$(tr '\n' ' ' <<<"$out")"
+check "a session's WSL_INTEROP is its own socket, /run/WSL/<its pid>_interop ($(tr '\n' ' ' <<<"$out"))" \
+  eval '[ "$sess_sock" = "$want_sock" ] && [ "${is_sock:-}" = socket ]'
+check "... which is gone when the session ends" wait_for 5 eval "! ns_exec test -e $sess_sock"
+ns_exec sh -c 'printf "#!/bin/sh\n/run/guestinit/interop/true.exe; echo \$? > /tmp/svc.rc\n" > /usr/local/bin/svc-interop && chmod +x /usr/local/bin/svc-interop'
+mkdir -p "$ROOT/etc/systemd/system"
+printf '[Service]\nType=oneshot\nExecStart=/usr/local/bin/svc-interop\n' > "$ROOT/etc/systemd/system/interoptest.service"
+gh run -- service interoptest start >/dev/null 2>&1
+check "a service started by 'service' runs a host program ($(ns_exec cat /tmp/svc.rc 2>&1))" \
+  eval '[ "$(ns_exec cat /tmp/svc.rc 2>/dev/null)" = 0 ]'
+
+# tmux: a pane's host program outlives the session it was started from (WSL kills it:
+# #11258), and the server, whose WSL_INTEROP names that ended session, still reaches the host
+if command -v tmux >/dev/null; then
+  gh run -- sh -c 'tmux -S /tmp/tmux.sock new-session -d "exec sleeper.exe"; while [ ! -e /tmp/go ]; do sleep 0.05; done' \
+    >/dev/null 2>&1 &
+  tmux_session=$!
+  check "tmux: a pane runs a host program" wait_for 10 eval 'pgrep -f "^sleep 300$" >/dev/null'
+  ns_exec touch /tmp/go
+  wait "$tmux_session"
+  sleep 0.5
+  check "... which still runs once the session that started tmux has ended" eval 'pgrep -f "^sleep 300$" >/dev/null'
+  ns_exec tmux -S /tmp/tmux.sock run-shell '/run/guestinit/interop/exitcode.exe 7; echo $? > /tmp/tmux.rc'
+  check "... and the tmux server, with a WSL_INTEROP of an ended session, runs host programs ($(ns_exec cat /tmp/tmux.rc 2>&1))" \
+    eval '[ "$(ns_exec cat /tmp/tmux.rc 2>/dev/null)" = 7 ]'
+  ns_exec tmux -S /tmp/tmux.sock kill-server
+  check "... killing tmux ends the pane's host program" wait_for 5 eval '! pgrep -f "^sleep 300$" >/dev/null'
+fi
 
 # protectBinfmt
 ns_exec sh -c 'echo -1 > /proc/sys/fs/binfmt_misc/status' 2>/dev/null

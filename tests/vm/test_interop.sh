@@ -10,6 +10,7 @@ set -u
 
 cleanup() {
   vm_stop
+  [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null
   [ -d "$WORK/wine" ] && WINEPREFIX=$WORK/wine wineserver -k 2>/dev/null
   rm -rf "$WORK"
 }
@@ -77,7 +78,16 @@ for p in echoargs cwdenv sleeper noread cat head1; do
   x86_64-w64-mingw32-gcc -O2 -o "$C/$p.exe" "$WORK/$p.c" || fail "mingw-w64 build of $p.exe"
 done
 
-gh start --wine "$WORK/wine" >"$WORK/start.out" 2>&1; rc=$?
+# a display for explorer.exe: an Xvfb of our own on a free number, the agent's DISPLAY
+xvfb_pid=
+for n in $(seq 77 120); do
+  [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=$n; break; }
+done
+Xvfb ":$disp" -screen 0 1024x768x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+xvfb_pid=$!
+wait_for 10 test -e "/tmp/.X11-unix/X$disp" || fail "Xvfb :$disp did not start ($(cat "$WORK/xvfb.log"))"
+
+DISPLAY=:$disp gh start --wine "$WORK/wine" >"$WORK/start.out" 2>&1; rc=$?
 check "boot with --wine (status $rc): its drive_c is C:" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
 
@@ -132,5 +142,23 @@ g 'echo -1 > /proc/sys/fs/binfmt_misc/status' 2>/dev/null
 g 'echo -1 > /proc/sys/fs/binfmt_misc/WSLInterop' 2>/dev/null
 check "protectBinfmt: after '-1 > status' and '-1 > WSLInterop', cmd.exe still runs" \
   eval 'g "cmd.exe /c exit 0"'
+out=$(g 'update-binfmts --disable WSLInterop 2>&1; cmd.exe /c exit 0 && echo ran')
+check "... and after update-binfmts --disable WSLInterop ($(tr '\n' ' ' <<<"$out"))" eval 'grep -q "^ran$" <<<"$out"'
 check "wslpath -w /mnt/c/windows is C:\\windows" test "$(gh run -- wslpath -w /mnt/c/windows)" = 'C:\windows'
+
+# explorer.exe . typed in /mnt/c/users: Wine's file browser on C:\users, on the host's display
+gh run -- bash -lc 'cd /mnt/c/users && explorer.exe .' >"$WORK/explorer.out" 2>&1 &
+explorer=$!
+win() { DISPLAY=:$disp xwininfo -root -tree 2>/dev/null | grep -E '^ +0x[0-9a-f]+ "users"'; }
+check "explorer.exe . in /mnt/c/users opens a window named users on the host's display" wait_for 60 win
+shots=$TOP/build/artifacts/vminterop
+mkdir -p "$shots"
+sleep 1 # the window is mapped: let the browser draw its listing before the picture
+DISPLAY=:$disp import -window root "$shots/explorer.png" 2>"$WORK/import.err"
+check "... and its screenshot is saved ($shots/explorer.png)" test -s "$shots/explorer.png"
+gh run -- sh -c 'pkill -INT -f "^/init /mnt/c/windows/.*explorer.exe"'
+check "... closed from the guest (SIGINT): its client ends" wait_for 20 eval '! kill -0 $explorer 2>/dev/null'
+kill -0 "$explorer" 2>/dev/null && gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
+wait "$explorer"
+check "... and the window is gone" wait_for 20 eval '! win'
 finish
