@@ -519,6 +519,14 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 			}
 			memcpy(c->exec, p, h->len);
 			c->exec_len = h->len;
+			int wr = agent_interop_session_wslenv(ag.o, &c->exec, &c->exec_len);
+			if (wr < 0) {
+				reply(c->fd, false, wr == -EBADMSG ? "AGENT_OPEN's EXEC frame is malformed"
+								    : "out of memory for the session's WSLENV",
+				      -1);
+				conn_close(c);
+				return;
+			}
 		}
 		struct conn *spare = find_spare();
 		if (spare) {

@@ -19,7 +19,10 @@
 #include "exec_session.h"
 #include "interop_msg.h"
 #include "log.h"
+#include "session_msg.h"
 #include "spawn.h"
+#include "winpath.h"
+#include "wslenv.h"
 
 int agent_interop_add_alias(struct agent_interop *io, const char *spec, struct gi_error *err)
 {
@@ -370,4 +373,74 @@ pid_t agent_interop_serve(const struct agent_opts *o, int fd)
 					 .ctx = (void *)o, .inherit_env = true, .outputs_linger = true,
 					 .report_stdin = true };
 	_exit(exec_runner_serve(3, &opts) < 0 ? 1 : 0);
+}
+
+static ssize_t env_index(const struct proto_exec *spec, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = spec->nenv; i-- > 0;)
+		if (!strncmp(spec->env[i], name, len) && spec->env[i][len] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+int agent_interop_session_wslenv(const struct agent_opts *o, uint8_t **frame, size_t *len)
+{
+	if (*len < PROTO_HDR_SIZE)
+		return -EBADMSG;
+	struct proto_exec spec;
+	const char *why = "";
+	if (proto_decode_exec(*frame + PROTO_HDR_SIZE, *len - PROTO_HDR_SIZE, &spec, &why) < 0)
+		return -EBADMSG;
+	ssize_t w = env_index(&spec, "WSLENV");
+	if (w < 0) {
+		proto_exec_free(&spec);
+		return 0;
+	}
+	struct winpath_table t = { 0 };
+	for (size_t i = 0; i < o->ndrives; i++) {
+		char letter[4] = { (char)toupper((unsigned char)o->drives[i].letter), ':', '\\', '\0' };
+		winpath_table_add(&t, letter, o->drives[i].dir);
+	}
+	enum { MAX_ENTRIES = 256 };
+	static struct wslenv_entry ents[MAX_ENTRIES];
+	size_t ne = wslenv_entries(spec.env[w] + strlen("WSLENV="), WSLENV_TO_GUEST, ents, MAX_ENTRIES);
+	bool changed = false;
+	for (size_t e = 0; e < ne; e++) {
+		ssize_t i;
+		if (!ents[e].path || (i = env_index(&spec, ents[e].name)) < 0 || !strchr(spec.env[i], '=')[1])
+			continue;
+		/* the host's own paths, a ':' list, as the guest's Windows host would have them */
+		char *tr = wslenv_translate_list(strchr(spec.env[i], '=') + 1, WSLENV_TO_HOST, &t, NULL, NULL);
+		char *var = NULL;
+		if (tr && asprintf(&var, "%s=%s", ents[e].name, tr) < 0)
+			var = NULL;
+		free(tr);
+		free(spec.env[i]);
+		if (var) {
+			spec.env[i] = var;
+		} else {
+			log_info("agent", "WSLENV: %s is on no drive the guest has: not passed", ents[e].name);
+			memmove(&spec.env[i], &spec.env[i + 1], (spec.nenv - (size_t)i) * sizeof(char *));
+			spec.nenv--;
+		}
+		changed = true;
+	}
+	int r = 0;
+	if (changed) {
+		struct proto_buf b;
+		proto_buf_init(&b);
+		proto_encode_exec(&b, &spec);
+		if (b.error) {
+			r = b.error;
+		} else {
+			free(*frame);
+			*frame = b.data; /* the buffer is the caller's now */
+			*len = b.len;
+			b.data = NULL;
+		}
+		proto_buf_free(&b);
+	}
+	proto_exec_free(&spec);
+	return r;
 }

@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -47,5 +48,10 @@ void agent_interop_stop(const struct agent_interop *io);
 /* Serves the guest's connection fd (INTEROP_OPEN and its token checked) in a child of its
  * own; the child's pid or -errno. */
 pid_t agent_interop_serve(const struct agent_opts *o, int fd);
+/* A session the host's user opens (guesthost run): the path lists WSLENV names in its EXEC
+ * frame (the user's own values, as guesthost run put them there) become Windows paths on the
+ * shared drives, which the guest turns into its own; a list with no element on a drive is
+ * left out. *frame (malloc'd, header included) is replaced when it changes. 0 or -errno. */
+int agent_interop_session_wslenv(const struct agent_opts *o, uint8_t **frame, size_t *len);
 
 #endif

@@ -15,6 +15,46 @@
 #include "exec_session.h"
 #include "session_msg.h"
 #include "state.h"
+#include "wslenv.h"
+
+extern char **environ;
+
+static bool have_env(const struct proto_exec *spec, const char *name, size_t len)
+{
+	for (size_t i = 0; i < spec->nenv; i++)
+		if (!strncmp(spec->env[i], name, len) && spec->env[i][len] == '=')
+			return true;
+	return false;
+}
+
+/* WSLENV, as wsl.exe reads it: the variables of ours it names for the guest (no direction
+ * flag, or /u) go with the command as they are here, and WSLENV itself; the agent makes path
+ * lists Windows paths on its drives, the guest its own paths. An -e of the same name wins. */
+static void add_wslenv(struct proto_exec *spec)
+{
+	const char *w = getenv("WSLENV");
+	if (!w || have_env(spec, "WSLENV", 6))
+		return;
+	enum { MAX_ENTRIES = 64 };
+	struct wslenv_entry ents[MAX_ENTRIES];
+	size_t n = wslenv_entries(w, WSLENV_TO_GUEST, ents, MAX_ENTRIES);
+	for (char **e = environ; *e && spec->nenv < PROTO_MAX_ENV; e++)
+		if (!strncmp(*e, "WSLENV=", 7)) {
+			spec->env[spec->nenv++] = *e;
+			break;
+		}
+	for (size_t i = 0; i < n && spec->nenv < PROTO_MAX_ENV; i++) {
+		size_t len = strlen(ents[i].name);
+		if (have_env(spec, ents[i].name, len))
+			continue;
+		for (char **e = environ; *e; e++)
+			if (!strncmp(*e, ents[i].name, len) && (*e)[len] == '=') {
+				spec->env[spec->nenv++] = *e;
+				break;
+			}
+	}
+	spec->env[spec->nenv] = NULL;
+}
 
 static bool valid_env_name(const char *s, size_t n)
 {
@@ -92,6 +132,7 @@ static int session(struct gh *g, int argc, char **argv, bool shell, struct gi_er
 	int r = parse_session(argc, argv, shell, &spec, env, err);
 	if (r < 0)
 		return r;
+	add_wslenv(&spec);
 	add_term(&spec, termvar, sizeof(termvar));
 	g->error_status = 255; /* from here on, what fails is the guest's end */
 	/* EXEC goes with the request: the agent writes it into the session before handing the

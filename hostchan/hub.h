@@ -53,6 +53,11 @@ struct hub_capability {
 	 * in the session's process before its command starts; returns how many it added (at most
 	 * cap). NULL: none. */
 	size_t (*session_env)(char **env, size_t cap);
+	/* What the host's entries of a session's environment (the n of env) become, applied
+	 * after them: NAME=VALUE (malloc'd) replaces, a bare NAME removes (interop: WSLENV's
+	 * path lists, translated to the guest's paths); returns how many it put in out (at most
+	 * cap). NULL: none. */
+	size_t (*session_env_from_host)(char *const *env, size_t n, char **out, size_t cap);
 };
 
 #define HUB_WELCOME_TIMEOUT_MS 60000

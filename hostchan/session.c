@@ -52,6 +52,21 @@ static char **session_env(void *ctx)
 	return env;
 }
 
+static char **client_env(void *ctx, char *const *env, size_t n)
+{
+	(void)ctx;
+	enum { CAP = 256 };
+	char **out = calloc(CAP + 1, sizeof(char *));
+	if (!out)
+		return NULL;
+	size_t k = 0;
+	for (const struct hub_capability *const *cap = hub_capabilities; *cap; cap++)
+		if ((*cap)->session_env_from_host)
+			k += (*cap)->session_env_from_host(env, n, out + k, CAP - k);
+	out[k] = NULL;
+	return out;
+}
+
 /* The child's start: nothing of the hub's (its loop, its sockets) and nothing blocked. */
 static pid_t fork_child(const char *name)
 {
@@ -97,7 +112,8 @@ void session_start(struct hub *h, uint32_t id)
 	/* session 0 is a spare: it waits for whatever EXEC the host hands it next, so that a
 	 * command does not wait for a fork and a connection */
 	struct exec_runner_opts o = { .default_user = default_user, .ctx = &conf, .log_ident = "guestinit",
-				      .wait_forever = id == 0, .login_records = true, .session_env = session_env };
+				      .wait_forever = id == 0, .login_records = true, .session_env = session_env,
+				      .client_env = client_env };
 	rc = exec_runner_serve(fd, &o);
 	if (rc < 0 && !(id == 0 && rc == -EPIPE))
 		log_warn("hostd", "session %u: %s", id, strerror(-rc));

@@ -22,6 +22,7 @@
 #include "records.h"
 #include "winpath.h"
 #include "wslconf.h"
+#include "wslenv.h"
 #include "wslpath.h"
 
 static int may_dial(pid_t pid, uid_t uid, char *why, size_t cap)
@@ -105,6 +106,52 @@ static size_t session_env(char **env, size_t cap)
 	return n;
 }
 
+static const char *env_value(char *const *env, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = n; i-- > 0;) /* the last of a name is the one that holds */
+		if (!strncmp(env[i], name, len) && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+/* WSLENV from the host, as WSL's init applies it: a path list (/p, /l) comes in Windows form
+ * (the agent made it so) and becomes guest paths (none translating: the variable is left
+ * out); an empty value removes the variable. */
+static size_t session_env_from_host(char *const *env, size_t n, char **out, size_t cap)
+{
+	const char *wslenv = env_value(env, n, "WSLENV");
+	if (!wslenv)
+		return 0;
+	enum { MAX_ENTRIES = 256 };
+	static struct wslenv_entry ents[MAX_ENTRIES];
+	size_t ne = wslenv_entries(wslenv, WSLENV_TO_GUEST, ents, MAX_ENTRIES), k = 0;
+	struct winpath_table t;
+	bool have_table = false;
+	for (size_t i = 0; i < ne && k < cap; i++) {
+		const char *v = env_value(env, n, ents[i].name);
+		if (!v)
+			continue;
+		if (!*v) {
+			if ((out[k] = strdup(ents[i].name)))
+				k++;
+			continue;
+		}
+		if (!ents[i].path)
+			continue;
+		if (!have_table) {
+			wslpath_table_load(&t);
+			have_table = true;
+		}
+		char *tr = wslenv_translate_list(v, WSLENV_TO_GUEST, &t, NULL, NULL);
+		int r = tr ? asprintf(&out[k], "%s=%s", ents[i].name, tr) : (out[k] = strdup(ents[i].name)) ? 0 : -1;
+		free(tr);
+		if (r >= 0)
+			k++;
+	}
+	return k;
+}
+
 /* guestinit-interop-path: $PATH with the host's folders added, for a login shell, whose
  * /etc/profile sets PATH anew (Debian's does); nothing, status 1, when they are not wanted. */
 int interop_path_main(int argc, char **argv)
@@ -134,6 +181,7 @@ const struct hub_capability interop_capability = {
 	.broker_paths = interop_broker_paths,
 	.session_broker_fmt = INTEROP_SESSION_SOCKET_FMT,
 	.session_env = session_env,
+	.session_env_from_host = session_env_from_host,
 };
 
 /* ---- the boot hook ------------------------------------------------------------------------ */

@@ -119,6 +119,19 @@ static void env_put(char **env, size_t *n, char *e)
 	env[(*n)++] = e;
 }
 
+/* A bare NAME: the entry of that name goes. */
+static void env_remove(char **env, size_t *n, const char *name)
+{
+	size_t klen = strlen(name);
+	for (size_t j = 0; j < *n; j++)
+		if (!strncmp(env[j], name, klen) && env[j][klen] == '=') {
+			free(env[j]);
+			env[j] = env[--*n];
+			env[*n] = NULL;
+			return;
+		}
+}
+
 static size_t strv_len(char *const *v)
 {
 	size_t n = 0;
@@ -134,12 +147,17 @@ static char **build_env(const struct passwd *pw, const struct proto_exec *spec, 
 {
 	char **extra = o->session_env ? o->session_env(o->ctx) : NULL;
 	size_t nextra = strv_len(extra);
-	size_t cap = spec->nenv + nextra + 8 + (o->inherit_env ? strv_len(environ) : 0), n = 0;
+	char **after = o->client_env && spec->nenv ? o->client_env(o->ctx, spec->env, spec->nenv) : NULL;
+	size_t nafter = strv_len(after);
+	size_t cap = spec->nenv + nextra + nafter + 8 + (o->inherit_env ? strv_len(environ) : 0), n = 0;
 	char **env = calloc(cap + 1, sizeof(char *));
 	if (!env) {
 		for (size_t i = 0; i < nextra; i++)
 			free(extra[i]);
 		free(extra);
+		for (size_t i = 0; i < nafter; i++)
+			free(after[i]);
+		free(after);
 		return NULL;
 	}
 	if (o->inherit_env) {
@@ -170,6 +188,15 @@ static char **build_env(const struct passwd *pw, const struct proto_exec *spec, 
 		if (copy)
 			env_put(env, &n, copy);
 	}
+	for (size_t i = 0; i < nafter; i++) {
+		if (strchr(after[i], '=') && after[i][0] != '=') {
+			env_put(env, &n, after[i]);
+		} else {
+			env_remove(env, &n, after[i]);
+			free(after[i]);
+		}
+	}
+	free(after);
 	env[n] = NULL;
 	return env;
 }

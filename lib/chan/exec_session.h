@@ -38,6 +38,10 @@ struct exec_runner_opts {
 	 * sessions: WSL_DISTRO_NAME, WSL_INTEROP, PATH with the host's folders): a NULL-terminated
 	 * malloc'd vector the runner frees; NULL: none. */
 	char **(*session_env)(void *ctx);
+	/* What the client's entries become, applied after them: NAME=VALUE replaces, a bare NAME
+	 * removes (the guest's sessions: WSLENV's path lists from the host, translated); a
+	 * NULL-terminated malloc'd vector the runner frees; NULL: nothing changes. */
+	char **(*client_env)(void *ctx, char *const *env, size_t n);
 	/* Once the command has exited, its output pipes get a moment (as a pty does) and are then
 	 * ended even if a process it left behind holds them: a host program's helpers (Wine's
 	 * services, started by the first program of a prefix) must not hold the session open. */

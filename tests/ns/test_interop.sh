@@ -64,6 +64,13 @@ check "a session's PATH ends with the stubs and the Windows PATH's drives (none 
 check "sessions get WSL_INTEROP and WSL_DISTRO_NAME" \
   eval 'gh run -- sh -c "echo \$WSL_INTEROP \$WSL_DISTRO_NAME" | grep -qx "/run/WSL/[0-9]*_interop Debian"'
 
+out=$(HOSTVAR="a b" EMPTYVAR= GOPATH="$WORK/c/go" OUTONLY=x WSLENV="HOSTVAR/u:EMPTYVAR:GOPATH/p:OUTONLY/w:BAD/x" \
+  gh run -- sh -c 'echo "HOSTVAR=$HOSTVAR EMPTYVAR=${EMPTYVAR-unset} GOPATH=${GOPATH-unset} OUTONLY=${OUTONLY-unset} WSLENV=$WSLENV"')
+check "WSLENV from the host: /u passes, empty removes, /w stays on the host, a path list with nothing on a guest drive is left out ($out)" \
+  test "$out" = "HOSTVAR=a b EMPTYVAR=unset GOPATH=unset OUTONLY=unset WSLENV=HOSTVAR/u:EMPTYVAR:GOPATH/p:OUTONLY/w:BAD/x"
+out=$(WSLENV=HOSTVAR HOSTVAR=mine gh run -e HOSTVAR=given -- sh -c 'echo $HOSTVAR')
+check "... and an -e of the same name wins ($out)" test "$out" = given
+
 # through the whole path: exec in the guest, binfmt_misc, /init, the hub, the agent, the host
 out=$(gh run -- showargs.exe a "b c" '"q"' 'x\y' 'üñí' '' 2>&1)
 check "an alias runs on the host with argv intact: spaces, quotes, backslashes, UTF-8, empty ($(tr '\n' ' ' <<<"$out"))" \

@@ -107,6 +107,11 @@ check "a missing .exe is bash's 127 ($rc)" test "$rc" = 127
 out=$(g 'cd /mnt/c && ./echoargs.exe a "b c" "" "d\"e"; echo "status=$?"' 2>&1 | tr -d '\r')
 check "./echoargs.exe a \"b c\" ...: argv whole, GetCommandLineW quoted by MSVCRT's rules, status 5 ($(tr '\n' ' ' <<<"$out"))" \
   eval 'grep -qF "[a] [b c] [] [d\"e] " <<<"$(tr "\n" " " <<<"$out")" && grep -qF "a \"b c\" \"\" d\\\"e" <<<"$out" && grep -q "^status=5$" <<<"$out"'
+mkdir -p "$C/go"
+out=$(GOPATH="$C/go:/nowhere/on/a/drive" LIST="/nowhere" HOSTVAR=fromhost WSLENV=GOPATH/p:LIST/l:HOSTVAR/u:OUTONLY/w OUTONLY=x \
+  gh run -- sh -c 'echo "GOPATH=$GOPATH LIST=${LIST-unset} HOSTVAR=$HOSTVAR OUTONLY=${OUTONLY-unset}"')
+check "WSLENV from the host: a /p list becomes guest paths (off-drive elements dropped), /u passes, /w does not ($out)" \
+  test "$out" = "GOPATH=/mnt/c/go LIST=unset HOSTVAR=fromhost OUTONLY=unset"
 out=$(g 'cd /mnt/c/x && FOO=bar WSLENV=FOO /mnt/c/cwdenv.exe FOO' 2>&1 | tr -d '\r')
 check "the folder /mnt/c/x arrives as C:\\x, and WSLENV=FOO carries FOO ($(tr '\n' ' ' <<<"$out"))" \
   eval 'grep -q "^cwd=C:\\\\x$" <<<"$out" && grep -q "^var=bar$" <<<"$out"'
@@ -146,6 +151,15 @@ out=$(g 'update-binfmts --disable WSLInterop 2>&1; cmd.exe /c exit 0 && echo ran
 check "... and after update-binfmts --disable WSLInterop ($(tr '\n' ' ' <<<"$out"))" eval 'grep -q "^ran$" <<<"$out"'
 check "wslpath -w /mnt/c/windows is C:\\windows" test "$(gh run -- wslpath -w /mnt/c/windows)" = 'C:\windows'
 
+# the socket search where WSL's fails: sudo resets the environment (no WSL_INTEROP), cron
+# starts outside every session
+out=$(g 'cd /mnt/c && sudo -u nobody /mnt/c/windows/system32/cmd.exe /c exit 4; echo "status=$?"' 2>&1 | tr -d '\r')
+check "sudo -u nobody (no WSL_INTEROP, another user) runs a host program ($(tr '\n' ' ' <<<"$out"))" \
+  eval 'grep -qx "status=4" <<<"$out"'
+g 'rm -f /tmp/cron.rc; printf "* * * * * root cd /mnt/c && /mnt/c/windows/system32/cmd.exe /c exit 6; echo \$? > /tmp/cron.rc\n" > /etc/cron.d/interoptest'
+check "cron runs a host program (within its next minute)" wait_for 130 eval '[ "$(g "cat /tmp/cron.rc" 2>/dev/null)" = 6 ]'
+g 'rm -f /etc/cron.d/interoptest'
+
 # explorer.exe . typed in /mnt/c/users: Wine's file browser on C:\users, on the host's display
 gh run -- bash -lc 'cd /mnt/c/users && explorer.exe .' >"$WORK/explorer.out" 2>&1 &
 explorer=$!
@@ -156,9 +170,9 @@ mkdir -p "$shots"
 sleep 1 # the window is mapped: let the browser draw its listing before the picture
 DISPLAY=:$disp import -window root "$shots/explorer.png" 2>"$WORK/import.err"
 check "... and its screenshot is saved ($shots/explorer.png)" test -s "$shots/explorer.png"
-gh run -- sh -c 'pkill -INT -f "^/init /mnt/c/windows/.*explorer.exe"'
-check "... closed from the guest (SIGINT): its client ends" wait_for 20 eval '! kill -0 $explorer 2>/dev/null'
-kill -0 "$explorer" 2>/dev/null && gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
+# (a window takes no Ctrl-C, on Windows either: SIGTERM, as a closing terminal would send)
+gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
+check "... SIGTERM to its client in the guest ends it" wait_for 20 eval '! kill -0 $explorer 2>/dev/null'
 wait "$explorer"
 check "... and the window is gone" wait_for 20 eval '! win'
 finish

@@ -103,6 +103,41 @@ START_TEST(warnings_name_the_path)
 }
 END_TEST
 
+START_TEST(entries_by_direction)
+{
+	struct wslenv_entry e[8];
+	size_t n = wslenv_entries("A/p:B/u:C/w:D/x::E/lu", WSLENV_TO_GUEST, e, 8);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(e[0].name, "A");
+	ck_assert(e[0].path);
+	ck_assert_str_eq(e[1].name, "B");
+	ck_assert(!e[1].path);
+	ck_assert_str_eq(e[2].name, "E");
+	ck_assert(e[2].path);
+	n = wslenv_entries("A/p:B/u:C/w:D/x::E/lu", WSLENV_TO_HOST, e, 8);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(e[0].name, "A");
+	ck_assert_str_eq(e[1].name, "C");
+	ck_assert_uint_eq(wslenv_entries("A:B:C", WSLENV_TO_HOST, e, 2), 2); /* at most cap */
+	ck_assert_uint_eq(wslenv_entries(NULL, WSLENV_TO_HOST, e, 8), 0);
+}
+END_TEST
+
+START_TEST(a_linux_hosts_own_paths_become_windows_ones)
+{
+	/* the agent's side of WSLENV: its drive table maps its folders to letters */
+	struct winpath_table host = { 0 };
+	winpath_table_add(&host, "C:\\", "/home/u/wine/drive_c");
+	winpath_table_add(&host, "H:\\", "/home/u");
+	char *tr = wslenv_translate_list("/home/u/wine/drive_c/go:/etc:/home/u/src", WSLENV_TO_HOST, &host, warn, NULL);
+	ck_assert_ptr_nonnull(tr);
+	ck_assert_str_eq(tr, "C:\\go;H:\\src"); /* /etc is on no drive: dropped, with a warning */
+	ck_assert_str_eq(warnings, "Failed to translate '/etc'\n");
+	free(tr);
+	ck_assert_ptr_null(wslenv_translate_list("/etc", WSLENV_TO_HOST, &host, NULL, NULL));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wslenv");
@@ -110,6 +145,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, table);
 	tcase_add_test(tc, warnings_name_the_path);
+	tcase_add_test(tc, entries_by_direction);
+	tcase_add_test(tc, a_linux_hosts_own_paths_become_windows_ones);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

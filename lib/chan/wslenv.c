@@ -50,10 +50,11 @@ static bool parse_flags(const char *f, bool *path, bool *to_guest_only, bool *to
 	return true;
 }
 
-/* A path list translated element by element; NULL when nothing survives. */
-static char *translate_list(const char *value, enum wslenv_direction dir, const struct winpath_table *t,
+char *wslenv_translate_list(const char *value, enum wslenv_direction dir, const struct winpath_table *t,
 			    wslenv_warn_fn warn, void *ctx)
 {
+	if (strlen(value) > MAX_VALUE)
+		return NULL;
 	char in_sep = dir == WSLENV_TO_GUEST ? ';' : ':', out_sep = dir == WSLENV_TO_GUEST ? ':' : ';';
 	size_t cap = strlen(value) * 3 + 64, n = 0;
 	char *out = malloc(cap), *copy = strdup(value);
@@ -104,6 +105,32 @@ static char *translate_list(const char *value, enum wslenv_direction dir, const 
 	return out;
 }
 
+size_t wslenv_entries(const char *wslenv, enum wslenv_direction dir, struct wslenv_entry *out, size_t cap)
+{
+	size_t k = 0;
+	char *list = wslenv ? strdup(wslenv) : NULL;
+	if (!list)
+		return 0;
+	for (size_t n = strlen(list); n && isspace((unsigned char)list[n - 1]);)
+		list[--n] = '\0';
+	for (char *save = NULL, *e = strtok_r(list, ":", &save); e && k < cap; e = strtok_r(NULL, ":", &save)) {
+		char *slash = strchr(e, '/');
+		bool path, guest_only, host_only;
+		if (!parse_flags(slash ? slash + 1 : "", &path, &guest_only, &host_only))
+			continue; /* an unknown flag: the entry is for a later version */
+		if (slash)
+			*slash = '\0';
+		/* a name with '=' cannot be a variable's: WSL would pass "A=B=..." for it */
+		if (!*e || strchr(e, '=') || strlen(e) >= sizeof(out[k].name) || (dir == WSLENV_TO_HOST && guest_only) ||
+		    (dir == WSLENV_TO_GUEST && host_only))
+			continue;
+		snprintf(out[k].name, sizeof(out[k].name), "%s", e);
+		out[k++].path = path;
+	}
+	free(list);
+	return k;
+}
+
 int wslenv_build(const char *wslenv, enum wslenv_direction dir, const struct winpath_table *t, wslenv_lookup_fn lookup,
 		 wslenv_warn_fn warn, void *ctx, struct wslenv_result *out)
 {
@@ -113,46 +140,38 @@ int wslenv_build(const char *wslenv, enum wslenv_direction dir, const struct win
 	char *raw;
 	if (asprintf(&raw, "WSLENV=%s", wslenv) < 0 || push(out, raw) < 0)
 		return -ENOMEM;
-	char *list = strdup(wslenv);
-	if (!list)
+	enum { MAX_ENTRIES = 256 };
+	struct wslenv_entry *ents = calloc(MAX_ENTRIES, sizeof(*ents));
+	if (!ents)
 		goto oom;
-	for (size_t n = strlen(list); n && isspace((unsigned char)list[n - 1]);)
-		list[--n] = '\0';
-	for (char *save = NULL, *e = strtok_r(list, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
-		char *slash = strchr(e, '/');
-		bool path, guest_only, host_only;
-		if (!parse_flags(slash ? slash + 1 : "", &path, &guest_only, &host_only))
-			continue; /* an unknown flag: the entry is for a later version */
-		if (slash)
-			*slash = '\0';
-		/* a name with '=' cannot be a variable's: WSL would pass "A=B=..." for it */
-		if (!*e || strchr(e, '=') || (dir == WSLENV_TO_HOST && guest_only) || (dir == WSLENV_TO_GUEST && host_only))
-			continue;
-		const char *value = lookup(ctx, e);
+	size_t n = wslenv_entries(wslenv, dir, ents, MAX_ENTRIES);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ents[i].name;
+		const char *value = lookup(ctx, name);
 		char *var = NULL;
 		if (!value) {
-			if (path)
+			if (ents[i].path)
 				continue; /* nothing to translate: not passed */
-			if (asprintf(&var, "%s=", e) < 0)
+			if (asprintf(&var, "%s=", name) < 0)
 				goto oom;
-		} else if (path) {
-			char *tr = strlen(value) > MAX_VALUE ? NULL : translate_list(value, dir, t, warn, ctx);
+		} else if (ents[i].path) {
+			char *tr = wslenv_translate_list(value, dir, t, warn, ctx);
 			if (!tr)
 				continue; /* no element translated: left out, not passed raw */
-			int k = asprintf(&var, "%s=%s", e, tr);
+			int k = asprintf(&var, "%s=%s", name, tr);
 			free(tr);
 			if (k < 0)
 				goto oom;
-		} else if (asprintf(&var, "%s=%s", e, value) < 0) {
+		} else if (asprintf(&var, "%s=%s", name, value) < 0) {
 			goto oom;
 		}
 		if (push(out, var) < 0)
 			goto oom;
 	}
-	free(list);
+	free(ents);
 	return 0;
 oom:
-	free(list);
+	free(ents);
 	wslenv_result_free(out);
 	return -ENOMEM;
 }

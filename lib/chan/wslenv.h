@@ -10,6 +10,7 @@
 #ifndef GUESTINIT_INTEROP_WSLENV_H
 #define GUESTINIT_INTEROP_WSLENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "winpath.h"
@@ -38,5 +39,20 @@ struct wslenv_result {
 int wslenv_build(const char *wslenv, enum wslenv_direction dir, const struct winpath_table *t, wslenv_lookup_fn lookup,
 		 wslenv_warn_fn warn, void *ctx, struct wslenv_result *out);
 void wslenv_result_free(struct wslenv_result *r);
+
+/* One entry of WSLENV that crosses in a direction. */
+struct wslenv_entry {
+	char name[128]; /* a longer name is no entry */
+	bool path;      /* /p or /l */
+};
+/* The entries of wslenv (NULL: none) that cross in direction dir, in order: how many were
+ * put in out (at most cap). */
+size_t wslenv_entries(const char *wslenv, enum wslenv_direction dir, struct wslenv_entry *out, size_t cap);
+/* A path list translated element by element, as wslenv_build does: WSLENV_TO_GUEST, a ';' list
+ * of Windows paths becomes a ':' list of Linux ones; WSLENV_TO_HOST, the other way (the guest's
+ * paths, or on a Linux host its own through its drive table). malloc'd; NULL when no element
+ * translates (or out of memory). */
+char *wslenv_translate_list(const char *value, enum wslenv_direction dir, const struct winpath_table *t,
+			    wslenv_warn_fn warn, void *ctx);
 
 #endif
