@@ -157,7 +157,7 @@ static void handle_dial(struct client *c, const uint8_t *p, uint32_t n)
 	} else if (rule->root_only && !c->privileged) {
 		snprintf(reason, sizeof(reason), "only root may open a %s connection (%s)", proto_type_name(inner.type), owner);
 		denied = true;
-	} else if (rule->may && !c->privileged && rule->may(c->pid, c->uid, reason, sizeof(reason)) < 0) {
+	} else if (rule->may && rule->may(c->pid, c->uid, reason, sizeof(reason)) < 0) {
 		if (!reason[0])
 			snprintf(reason, sizeof(reason), "%s refuses a %s connection to uid %u", owner,
 				 proto_type_name(inner.type), (unsigned)c->uid);

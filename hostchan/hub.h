@@ -25,8 +25,9 @@
 struct hub_dial_rule {
 	uint16_t first_type; /* e.g. MSG_DRIVE_OPEN */
 	bool root_only;      /* only root (or CAP_SYS_ADMIN) may dial it */
-	/* More of a say, asked in the hub for each dial by an unprivileged caller: 0, or a
-	 * negative value and why (one line for the caller). NULL: everyone may. */
+	/* More of a say, asked in the hub for each dial, root's too (a configuration may refuse
+	 * everyone; the hook decides what root may): 0, or a negative value and why (one line
+	 * for the caller). NULL: everyone may. */
 	int (*may)(pid_t pid, uid_t uid, char *why, size_t cap);
 };
 

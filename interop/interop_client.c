@@ -15,7 +15,6 @@
 #include "exec_session.h"
 #include "hub.h"
 #include "interop_msg.h"
-#include "interop_policy.h"
 #include "readfile.h"
 #include "winpath.h"
 #include "wslconf.h"
@@ -62,30 +61,37 @@ static bool unreachable(int r)
 	return r == -ENOENT || r == -ECONNREFUSED || r == -ENOTSOCK || r == -ENOTDIR || r == -EPROTOTYPE;
 }
 
+/* One candidate: the connection, or -errno (unreachable(): try the next). */
+static int try_dial(const char *path, const void *frame, size_t len, struct gi_error *err)
+{
+	if (access(path, F_OK) < 0)
+		return -ENOENT;
+	gi_error_clear(err);
+	return hub_dial_at(path, frame, len, DIAL_TIMEOUT_MS, err);
+}
+
 /* WSL's search for the host, which ours extends: $WSL_INTEROP when it answers (WSL gives
  * up when the variable names a dead socket, microsoft/WSL#4148), then /run/WSL/<pid>_interop
  * up the parent chain, then /run/WSL/1_interop, then the hub's own socket. The connection
  * dialled, or -errno with err. */
 static int dial_host(const void *frame, size_t len, struct gi_error *err)
 {
-	char cand[72][PATH_MAX];
-	size_t n = 0;
-	const char *env = getenv("WSL_INTEROP");
-	if (env && env[0] == '/')
-		snprintf(cand[n++], PATH_MAX, "%s", env);
-	for (pid_t p = getppid(); p > 1 && n < 64; p = parent_of(p))
-		snprintf(cand[n++], PATH_MAX, INTEROP_SESSION_SOCKET_FMT, (int)p);
-	snprintf(cand[n++], PATH_MAX, "%s", INTEROP_INIT_SOCKET);
-	snprintf(cand[n++], PATH_MAX, "%s", HUB_SOCKET_PATH);
+	char path[PATH_MAX];
 	int r = -ENOENT;
-	for (size_t i = 0; i < n; i++) {
-		if (access(cand[i], F_OK) < 0)
-			continue;
-		gi_error_clear(err);
-		r = hub_dial_at(cand[i], frame, len, DIAL_TIMEOUT_MS, err);
-		if (r >= 0 || !unreachable(r))
+	const char *env = getenv("WSL_INTEROP");
+	/* the parents are looked up only when the variable does not answer: the common case
+	 * reads no /proc */
+	if (env && env[0] == '/' && ((r = try_dial(env, frame, len, err)) >= 0 || !unreachable(r)))
+		return r;
+	for (pid_t p = getppid(), k = 0; p > 1 && k < 64; p = parent_of(p), k++) {
+		snprintf(path, sizeof(path), INTEROP_SESSION_SOCKET_FMT, (int)p);
+		if ((r = try_dial(path, frame, len, err)) >= 0 || !unreachable(r))
 			return r;
 	}
+	static const char *const last[] = { INTEROP_INIT_SOCKET, HUB_SOCKET_PATH };
+	for (size_t i = 0; i < 2; i++)
+		if ((r = try_dial(last[i], frame, len, err)) >= 0 || !unreachable(r))
+			return r;
 	if (!gi_error_is_set(err))
 		gi_error_set(err, EHOSTUNREACH, "no interop socket answers (%s, %s)", INTEROP_INIT_SOCKET, HUB_SOCKET_PATH);
 	return r < 0 ? r : -EHOSTUNREACH;
@@ -139,6 +145,18 @@ static const char *lookup_env(void *ctx, const char *name)
 	return getenv(name);
 }
 
+/* Whether WSLENV names a path list for the host (whose guest paths need the drive mounts). */
+static bool wslenv_has_paths(void)
+{
+	enum { MAX_ENTRIES = 64 };
+	struct wslenv_entry e[MAX_ENTRIES];
+	size_t n = wslenv_entries(getenv("WSLENV"), WSLENV_TO_HOST, e, MAX_ENTRIES);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].path)
+			return true;
+	return n == MAX_ENTRIES; /* more than we looked at: assume so */
+}
+
 /* The Windows form of the program's drive root ("C:\"), from its Windows path. */
 static void drive_root(const char *win, char *out, size_t cap)
 {
@@ -148,20 +166,17 @@ static void drive_root(const char *win, char *out, size_t cap)
 int interop_client_main(int argc, char **argv)
 {
 	const char *guest_path = argv[1];
-	char why[512] = "";
-	int r = interop_may_run(WSLCONF_PATH, getuid(), why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "%s\n", why);
-		return 126;
-	}
-	struct winpath_table t;
-	wslpath_table_load(&t);
+	/* who may is the hub's to say (interop_policy.c, its dial rule): its refusal is our 126 */
 	/* the program: its real file's Windows path (WSL resolves symlinks) */
 	char real[PATH_MAX], win[PATH_MAX], cwd_win[PATH_MAX] = "";
 	if (!realpath(guest_path, real)) {
 		fprintf(stderr, "%s: %s\n", guest_path, strerror(errno));
 		return 1;
 	}
+	/* the drive mounts (mountinfo costs a tenth of a millisecond) only when something to
+	 * translate can be on a drive: an alias started in the home folder needs none */
+	struct winpath_table t;
+	wslpath_table_load_some(&t, wslpath_on_9p(real) || wslpath_on_9p(".") || wslenv_has_paths());
 	if (winpath_to_windows(&t, real, false, win, sizeof(win)) < 0) {
 		fprintf(stderr, "%s: it has no Windows path (on no drive, and the distribution's name is unknown)\n",
 			guest_path);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -25,11 +26,29 @@ static const char usage_text[] =
 	"\n"
 	"Example: wslpath 'c:\\users'\n";
 
+#ifndef V9FS_MAGIC
+#define V9FS_MAGIC 0x01021997
+#endif
+
+bool wslpath_on_9p(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == V9FS_MAGIC;
+}
+
 void wslpath_table_load(struct winpath_table *t)
 {
-	memset(t, 0, sizeof(*t));
+	wslpath_table_load_some(t, true);
+}
+
+void wslpath_table_load_some(struct winpath_table *t, bool mounts)
+{
+	/* the table has room for 64 mounts of two PATH_MAX names (1 MiB): only what is used is
+	 * touched, or every launch pays for the page faults */
+	t->n = 0;
+	t->distro[0] = '\0';
 	char *mi = NULL;
-	if (read_file("/proc/self/mountinfo", 64u << 20, &mi, NULL) == 0) {
+	if (mounts && read_file("/proc/self/mountinfo", 64u << 20, &mi, NULL) == 0) {
 		winpath_table_from_mountinfo(t, mi);
 		free(mi);
 	}
