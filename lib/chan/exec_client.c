@@ -18,14 +18,32 @@
 #include "relay.h"
 
 /* exact_stdin on a pipe: the pipe's bytes are copied (tee) into a pipe of ours, which the
- * relay sends, and taken from stdin only as the runner reports them read (STDIN_USED); the
- * next copy waits until all that went is read, since tee always starts at the pipe's head. */
+ * relay sends, and taken from stdin only as the runner reports them read (STDIN_USED). tee
+ * always starts at the pipe's head, where the bytes sent but not yet read still are: a copy
+ * made while some are on their way goes to a scratch pipe, whose first part (those bytes)
+ * is dropped and the rest passed on, so that the data keeps flowing while the host reads. */
 struct feeder {
 	int in;             /* our stdin, a pipe; -1: no feeder */
 	int out;            /* the write end of the relay's source, -1 once ended */
+	int scratch[2];     /* the copy that has bytes already sent at its head; -1: none */
+	int devnull;        /* where bytes go that are dropped or taken */
 	uint64_t sent, used;
 	bool registered;
 };
+
+/* Drops up to n bytes from the head of pipe fd (a splice to /dev/null: nothing copied). */
+static void drop(const struct feeder *f, int fd, size_t n)
+{
+	char buf[65536];
+	while (n) {
+		ssize_t k = f->devnull >= 0 ? splice(fd, NULL, f->devnull, NULL, n, SPLICE_F_NONBLOCK) : -1;
+		if (k < 0 && (errno == EINVAL || f->devnull < 0)) /* no splice here: read it away */
+			k = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (k <= 0)
+			return;
+		n -= (size_t)k;
+	}
+}
 
 struct client {
 	struct relay *relay;
@@ -53,26 +71,42 @@ static void feed_end(struct client *c)
 	}
 }
 
-/* Copies what stdin holds once all that was copied before has been read. */
+/* Sends what stdin holds beyond what went already. */
 static void feed(struct client *c)
 {
 	struct feeder *f = &c->feed;
-	if (f->in < 0 || f->out < 0 || f->sent != f->used)
+	if (f->in < 0 || f->out < 0)
 		return;
 	int avail = 0;
 	if (ioctl(f->in, FIONREAD, &avail) < 0)
 		avail = 0;
-	if (avail > 0) {
-		ssize_t n = tee(f->in, f->out, (size_t)avail, SPLICE_F_NONBLOCK);
-		if (n > 0)
-			f->sent += (uint64_t)n;
-		else if (n < 0 && errno != EAGAIN)
-			feed_end(c);
+	uint64_t on_way = f->sent - f->used; /* at the head of stdin, sent, not yet read */
+	if ((uint64_t)avail > on_way) {
+		if (!on_way) {
+			ssize_t n = tee(f->in, f->out, (size_t)avail, SPLICE_F_NONBLOCK);
+			if (n > 0)
+				f->sent += (uint64_t)n;
+			else if (n < 0 && errno != EAGAIN)
+				feed_end(c);
+			return;
+		}
+		if (f->scratch[0] < 0)
+			return; /* no scratch pipe: the next copy waits for the host to read these */
+		ssize_t n = tee(f->in, f->scratch[1], (size_t)avail, SPLICE_F_NONBLOCK);
+		if (n > 0 && (uint64_t)n > on_way) {
+			drop(f, f->scratch[0], (size_t)on_way);
+			ssize_t m = splice(f->scratch[0], NULL, f->out, NULL, (size_t)n - (size_t)on_way, SPLICE_F_NONBLOCK);
+			if (m > 0)
+				f->sent += (uint64_t)m;
+			n -= (ssize_t)on_way + (m > 0 ? m : 0);
+		}
+		if (n > 0) /* what did not fit: copied again next time */
+			drop(f, f->scratch[0], (size_t)n);
 		return;
 	}
-	/* nothing there: the writer gone means the end of the input */
+	/* nothing new: the writer gone means the end of the input */
 	struct pollfd p = { f->in, POLLIN, 0 };
-	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) && (!(p.revents & POLLIN) || avail == (int)on_way))
 		feed_end(c);
 }
 
@@ -86,15 +120,8 @@ static void feed_used(struct client *c, uint64_t used)
 	}
 	if (f->in < 0 || used <= f->used || used > f->sent)
 		return;
-	uint64_t left = used - f->used;
-	char buf[65536];
-	while (left) {
-		ssize_t n = read(f->in, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
-		if (n <= 0)
-			break;
-		left -= (uint64_t)n;
-	}
-	f->used = used - left;
+	drop(f, f->in, (size_t)(used - f->used));
+	f->used = used;
 	feed(c);
 }
 
@@ -112,7 +139,7 @@ static void on_stdin(struct evloop *loop, int fd, uint32_t events, void *data)
 static int exact_stdin_start(struct client *c)
 {
 	struct stat st;
-	c->feed = (struct feeder){ .in = -1, .out = -1 };
+	c->feed = (struct feeder){ .in = -1, .out = -1, .scratch = { -1, -1 }, .devnull = -1 };
 	c->file_start = -1;
 	if (fstat(0, &st) < 0)
 		return -1;
@@ -131,7 +158,13 @@ static int exact_stdin_start(struct client *c)
 		fcntl(0, F_SETPIPE_SZ, 1 << 20);
 	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
 	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
-	c->feed = (struct feeder){ .in = 0, .out = p[1] };
+	c->feed = (struct feeder){ .in = 0, .out = p[1], .scratch = { -1, -1 },
+				   .devnull = open("/dev/null", O_WRONLY | O_CLOEXEC) };
+	if (pipe2(c->feed.scratch, O_CLOEXEC | O_NONBLOCK) == 0) {
+		fcntl(c->feed.scratch[1], F_SETPIPE_SZ, 1 << 20);
+	} else {
+		c->feed.scratch[0] = c->feed.scratch[1] = -1;
+	}
 	/* every write into the pipe wakes an edge-triggered reader, so a copy waiting for more
 	 * data hears of it without polling */
 	if (evloop_add_fd(c->loop, 0, EPOLLIN | EPOLLET, on_stdin, c) == 0)
@@ -144,6 +177,11 @@ static int exact_stdin_start(struct client *c)
 static void exact_stdin_finish(struct client *c)
 {
 	feed_end(c);
+	for (int i = 0; i < 2; i++)
+		if (c->feed.scratch[i] >= 0)
+			close(c->feed.scratch[i]);
+	if (c->feed.devnull >= 0)
+		close(c->feed.devnull);
 	if (c->file_start >= 0)
 		lseek(0, c->file_start + (off_t)c->file_used, SEEK_SET);
 }
@@ -266,7 +304,7 @@ int exec_client_run(int conn, const struct proto_exec *spec, const struct exec_c
 {
 	const char *progname = o->progname;
 	struct client c = { .progname = progname, .error_prefix = o->error_prefix, .tty_fd = -1, .status = 255,
-			    .feed = { .in = -1, .out = -1 }, .file_start = -1 };
+			    .feed = { .in = -1, .out = -1, .scratch = { -1, -1 }, .devnull = -1 }, .file_start = -1 };
 	struct evloop *loop = NULL;
 	for (int i = 0; i < 3 && c.tty_fd < 0; i++)
 		if (spec->tty_mask & (1u << i))

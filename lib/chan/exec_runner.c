@@ -562,6 +562,10 @@ static int relay_until_exit(int conn, const struct proto_exec *spec, struct runn
 			evloop_add_timer(r->loop, PTY_LINGER_MS, pty_linger_cb, r);
 		}
 		rc = relay_run_once(r->relay, -1);
+		/* whatever woke us (most often the command's output) may come with its reading:
+		 * the client waits for that to send more, so it is told now, not at the next tick */
+		if (rc == 0 && r->stdin_peek >= 0)
+			stdin_report(r, false);
 	}
 	if (rc == 0) {
 		stdin_report(r, true); /* the last word on stdin comes before EXIT */
