@@ -815,6 +815,7 @@ int agent_run(const struct agent_opts *o)
 	}
 	log_info("agent", "listening for the guest on %s, for commands on %s", o->listen_uri, o->cli_uri);
 	agent_interop_start(&o->interop);
+	agent_interop_spare(o);
 	if (o->ready_fd >= 0) { /* tell the starter we are listening */
 		(void)!write(o->ready_fd, "1", 1);
 		close(o->ready_fd);

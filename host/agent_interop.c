@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "child.h"
 #include "exec_session.h"
+#include "fdpass.h"
 #include "interop_msg.h"
 #include "log.h"
 #include "session_msg.h"
@@ -351,17 +353,9 @@ static const char *own_user(void *ctx)
 	return name;
 }
 
-pid_t agent_interop_serve(const struct agent_opts *o, int fd)
+/* In the child, the connection on fd 3 and nothing else of the agent's. */
+static void __attribute__((noreturn)) serve_child(const struct agent_opts *o)
 {
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid < 0 ? -errno : pid;
-	/* nothing of the agent's: a held copy of the control connection would hide its death */
-	if (dup2(fd, 3) < 0)
-		_exit(1);
-	spawn_close_from(4);
-	spawn_reset_signals();
-	log_init("guesthost-interop");
 	struct proto_buf b;
 	proto_buf_init(&b);
 	proto_encode_interop_reply(&b, &(struct proto_interop_reply){ .ok = 1 });
@@ -373,6 +367,82 @@ pid_t agent_interop_serve(const struct agent_opts *o, int fd)
 					 .ctx = (void *)o, .inherit_env = true, .outputs_linger = true,
 					 .report_stdin = true };
 	_exit(exec_runner_serve(3, &opts) < 0 ? 1 : 0);
+}
+
+/* A spare: a child forked ahead that waits on a socketpair for the next guest connection, so
+ * that a launch does not wait for the agent's fork. It ends when the agent does (its end of
+ * the pair closes). */
+static pid_t spare_pid = -1;
+static int spare_fd = -1;
+
+static void spare_make(const struct agent_opts *o)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	if (pid > 0) {
+		close(sv[1]);
+		spare_pid = pid;
+		spare_fd = sv[0];
+		return;
+	}
+	/* nothing of the agent's: a held copy of the control connection would hide its death */
+	if (dup2(sv[1], 3) < 0)
+		_exit(1);
+	spawn_close_from(4);
+	spawn_reset_signals();
+	log_init("guesthost-interop");
+	char byte;
+	int fd = -1;
+	size_t nfds = 0;
+	ssize_t n = fdpass_recv(3, &byte, 1, &fd, &nfds, 1);
+	if (n <= 0 || nfds != 1)
+		_exit(0); /* the agent ended, or passes nothing */
+	if (dup2(fd, 3) < 0)
+		_exit(1);
+	if (fd != 3)
+		close(fd);
+	serve_child(o);
+}
+
+pid_t agent_interop_serve(const struct agent_opts *o, int fd)
+{
+	pid_t pid = -1;
+	if (spare_fd >= 0) {
+		/* a spare that died (the agent reaps every child) refuses the message: fork then */
+		if (fdpass_send(spare_fd, "c", 1, &fd, 1) == 1)
+			pid = spare_pid;
+		close(spare_fd);
+		spare_fd = -1;
+		spare_pid = -1;
+	}
+	if (pid < 0) {
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			if (dup2(fd, 3) < 0)
+				_exit(1);
+			spawn_close_from(4);
+			spawn_reset_signals();
+			log_init("guesthost-interop");
+			serve_child(o);
+		}
+	}
+	spare_make(o); /* for the next one, while this one answers */
+	return pid;
+}
+
+void agent_interop_spare(const struct agent_opts *o)
+{
+	if (spare_fd < 0)
+		spare_make(o);
 }
 
 static ssize_t env_index(const struct proto_exec *spec, const char *name)

@@ -48,6 +48,8 @@ void agent_interop_stop(const struct agent_interop *io);
 /* Serves the guest's connection fd (INTEROP_OPEN and its token checked) in a child of its
  * own; the child's pid or -errno. */
 pid_t agent_interop_serve(const struct agent_opts *o, int fd);
+/* A child forked ahead for the next connection (agent_interop_serve makes the next itself). */
+void agent_interop_spare(const struct agent_opts *o);
 /* A session the host's user opens (guesthost run): the path lists WSLENV names in its EXEC
  * frame (the user's own values, as guesthost run put them there) become Windows paths on the
  * shared drives, which the guest turns into its own; a list with no element on a drive is
