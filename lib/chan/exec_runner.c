@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "evloop.h"
 #include "log.h"
 #include "parse.h"
@@ -52,7 +53,10 @@ struct runner {
 	int stdin_peek;
 	uint64_t stdin_reported;
 	unsigned stdin_check_ms;
+	uint64_t stdin_peeked_us;
 };
+
+#define STDIN_PEEK_US 200
 
 /* How much of its stdin the command has read, to the client when it changed (or always). */
 static void stdin_report(struct runner *r, bool always)
@@ -563,9 +567,14 @@ static int relay_until_exit(int conn, const struct proto_exec *spec, struct runn
 		}
 		rc = relay_run_once(r->relay, -1);
 		/* whatever woke us (most often the command's output) may come with its reading:
-		 * the client waits for that to send more, so it is told now, not at the next tick */
-		if (rc == 0 && r->stdin_peek >= 0)
+		 * the client waits for that to send more, so it is told now, not at the next tick;
+		 * at most every STDIN_PEEK_US, since each look takes the pipe's lock the command
+		 * reads under */
+		uint64_t now;
+		if (rc == 0 && r->stdin_peek >= 0 && (now = mono_us()) - r->stdin_peeked_us >= STDIN_PEEK_US) {
+			r->stdin_peeked_us = now;
 			stdin_report(r, false);
+		}
 	}
 	if (rc == 0) {
 		stdin_report(r, true); /* the last word on stdin comes before EXIT */
