@@ -3,7 +3,7 @@
  * for sessions: a `guesthost run` asks it over the local socket, the agent asks the guest,
  * the guest connects back, and the agent hands that connection to the command (SCM_RIGHTS).
  * After that the agent is out of the data path. */
-#include "agent.h"
+#include "agent_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,47 +38,9 @@
 #include "session_msg.h"
 #include "transport.h"
 
-#define FIRST_FRAME_MAX 65536   /* HELLO and SESSION_ATTACH are small; more is an attack */
-#define FIRST_FRAME_MS 10000    /* a connection that says nothing is dropped */
-#define SESSION_OPEN_MS 15000   /* the guest has this long to connect a session back */
-#define MAX_PENDING 256
+struct agent_state ag;
 
-/* A spare is a session connection the guest opened ahead of time (session 0), held here
- * until a command asks for one: then the command starts without waiting for the guest to
- * fork and connect. */
-enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE };
-
-struct conn {
-	enum conn_kind kind;
-	int fd;
-	struct proto_inbuf in;
-	int timer;
-	uint32_t session; /* CLI waiting for this session, 0 if none */
-	uint32_t wait_boot; /* CLI waiting for the status once boot N is ready, 0 if none */
-	uint8_t *exec;    /* CLI: the EXEC frame to write into its session first */
-	size_t exec_len;
-	char peer[64];
-	struct conn *next;
-};
-
-static struct {
-	struct evloop *loop;
-	const struct agent_opts *o;
-	int guest_listen, cli_listen;
-	struct conn *conns;
-	struct conn *control;
-	uint32_t next_session;
-	/* what the guest told us */
-	char kernel[65], ready_line[200];
-	char stats[4096]; /* the guest's last STATS: key=value lines */
-	uint64_t ready_ms, uptime_ms;
-	time_t connected_at, lost_at, ready_at;
-	bool ready;
-	unsigned boots; /* boots seen ready */
-	unsigned refused;
-} ag;
-
-static void conn_close(struct conn *c)
+void conn_close(struct conn *c)
 {
 	if (c->timer)
 		evloop_cancel_timer(ag.loop, c->timer);
@@ -102,7 +64,6 @@ static void conn_close(struct conn *c)
 }
 
 static void on_conn(struct evloop *loop, int fd, uint32_t events, void *data);
-static int request_session(uint32_t id);
 static bool conn_alive(const struct conn *c);
 
 static struct conn *conn_add(int fd, enum conn_kind kind, const char *peer)
@@ -135,213 +96,7 @@ static struct conn *conn_add(int fd, enum conn_kind kind, const char *peer)
 	return c;
 }
 
-/* Small frames to a peer (with an fd passed along, or -1): a blocking write with a deadline,
- * so that a stuck peer costs at most that, never the agent. */
-static int send_frame(int fd, const struct proto_buf *b, int pass_fd)
-{
-	if (b->error)
-		return b->error;
-	int fl = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	struct timeval tv = { .tv_sec = 2 };
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ssize_t n = pass_fd >= 0 ? fdpass_send(fd, b->data, b->len, &pass_fd, 1) : 0;
-	int r = (int)(n < 0 ? n : 0);
-	if (r == 0) { /* the rest of what one sendmsg took */
-		struct proto_buf rest = { .data = b->data + n, .len = b->len - (size_t)n };
-		r = proto_send(fd, &rest);
-	}
-	fcntl(fd, F_SETFL, fl);
-	return r;
-}
-
-/* AGENT_REPLY to a local client, maybe with an fd: ok with a text, or a reason. */
-static int reply(int fd, bool ok, const char *text, int pass_fd)
-{
-	struct proto_buf b;
-	proto_buf_init(&b);
-	agent_encode_reply(&b, &(struct agent_reply){ .ok = ok, .text = ok ? (char *)text : NULL,
-						      .reason = ok ? NULL : (char *)text });
-	int r = send_frame(fd, &b, pass_fd);
-	proto_buf_free(&b);
-	return r;
-}
-
-/* DRIVE_REPLY to a mount: OK, and why not. */
-static int drive_reply(int fd, bool ok, const char *reason)
-{
-	struct proto_buf b;
-	proto_buf_init(&b);
-	proto_begin(&b, MSG_DRIVE_REPLY, 0);
-	proto_put_u32(&b, TAG_OK, ok);
-	proto_put_str(&b, TAG_REASON, reason);
-	proto_end(&b);
-	int r = send_frame(fd, &b, -1);
-	proto_buf_free(&b);
-	return r;
-}
-
-/* Token comparison that takes the same time wherever the first difference is. */
-static bool token_ok(const char *got)
-{
-	const char *want = ag.o->token;
-	size_t n = strlen(want), m = got ? strlen(got) : 0;
-	unsigned char diff = (unsigned char)(n != m);
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(want[i] ^ (i < m ? got[i] : 0));
-	return diff == 0;
-}
-
-static void refuse(struct conn *c, const char *reason)
-{
-	ag.refused++;
-	log_warn("agent", "refused a connection from %s: %s", c->peer, reason);
-	struct proto_buf b;
-	proto_buf_init(&b);
-	proto_begin(&b, MSG_REJECT, 0);
-	proto_put_str(&b, TAG_REASON, reason);
-	proto_end(&b);
-	send_frame(c->fd, &b, -1);
-	proto_buf_free(&b);
-	conn_close(c);
-}
-
-/* The host's time zone as an IANA name (what /etc/localtime links to), for the guest to
- * follow as WSL's [time] useWindowsTimezone does; NULL if the host has none. */
-static char *host_timezone(void)
-{
-	static char link[256];
-	ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
-	if (n <= 0)
-		return NULL;
-	link[n] = '\0';
-	char *z = strstr(link, "zoneinfo/");
-	return z && z[9] ? z + 9 : NULL;
-}
-
-static void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
-{
-	struct proto_hello h;
-	const char *why = "";
-	if (proto_decode_hello(p, n, &h, &why) < 0) {
-		refuse(c, why);
-		return;
-	}
-	if (h.version != PROTO_VERSION) {
-		char reason[96];
-		snprintf(reason, sizeof(reason), "protocol version %u is not supported (this host speaks %u)", h.version,
-			 PROTO_VERSION);
-		proto_hello_free(&h);
-		refuse(c, reason);
-		return;
-	}
-	if (!token_ok(h.token)) {
-		proto_hello_free(&h);
-		refuse(c, "wrong token");
-		return;
-	}
-	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
-				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = ag.o->reclaim ? (char *)ag.o->reclaim : "gradual",
-				   .timezone = host_timezone() };
-	agent_drive_table(ag.o, &w);
-	static char aliases[1024];
-	agent_interop_alias_names(&ag.o->interop, aliases, sizeof(aliases));
-	w.aliases = aliases[0] ? aliases : NULL;
-	w.windows_path = (char *)(ag.o->interop.windows_path ? ag.o->interop.windows_path
-							       : "C:\\windows\\system32;C:\\windows");
-	snprintf(ag.kernel, sizeof(ag.kernel), "%s", h.kernel ? h.kernel : "");
-	proto_hello_free(&h);
-	struct proto_buf b;
-	proto_buf_init(&b);
-	proto_encode_welcome(&b, &w);
-	int r = send_frame(c->fd, &b, -1);
-	proto_buf_free(&b);
-	if (r < 0) {
-		log_warn("agent", "WELCOME to %s: %s", c->peer, strerror(-r));
-		conn_close(c);
-		return;
-	}
-	if (ag.control && ag.control != c) {
-		log_info("agent", "a new control connection replaces the old one");
-		conn_close(ag.control);
-	}
-	c->kind = CONN_CONTROL;
-	c->in.max_len = FIRST_FRAME_MAX;
-	if (c->timer) {
-		evloop_cancel_timer(ag.loop, c->timer);
-		c->timer = 0;
-	}
-	ag.control = c;
-	ag.connected_at = time(NULL);
-	ag.stats[0] = '\0'; /* the guest sends its figures again on a new connection */
-	log_info("agent", "guest connected from %s (kernel %s)", c->peer, ag.kernel);
-	if (request_session(0) < 0)
-		log_warn("agent", "could not ask the guest for a spare session");
-}
-
-/* A mount in the guest: check the token and the options, then hand the connection to a
- * server process of its own (agent_drive.c). */
-static void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
-{
-	struct proto_drive_open d;
-	const char *why = "";
-	if (proto_decode_drive_open(p, n, &d, &why) < 0) {
-		refuse(c, why);
-		return;
-	}
-	if (!token_ok(d.token)) {
-		proto_drive_open_free(&d);
-		ag.refused++;
-		log_warn("agent", "refused a drive connection from %s: wrong token", c->peer);
-		drive_reply(c->fd, false, "wrong token");
-		conn_close(c);
-		return;
-	}
-	struct gi_error err = GI_ERROR_INIT;
-	if (agent_drive_check(ag.o, d.aname, &err) < 0) {
-		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err.msg);
-		proto_drive_open_free(&d);
-		drive_reply(c->fd, false, err.msg);
-		conn_close(c);
-		return;
-	}
-	log_info("agent", "serving a mount of '%s' to %s", d.aname, c->peer);
-	proto_drive_open_free(&d);
-	drive_reply(c->fd, true, NULL);
-	pid_t pid = agent_drive_serve(ag.o, c->fd);
-	if (pid < 0)
-		log_warn("agent", "fork: %s", strerror((int)-pid));
-	conn_close(c); /* the child has it now */
-}
-
-/* A guest process runs a host program: after the token, a process of its own answers and
- * serves it (agent_interop.c). */
-static void handle_interop_open(struct conn *c, const uint8_t *p, uint32_t n)
-{
-	struct proto_interop_open m;
-	const char *why = "";
-	if (proto_decode_interop_open(p, n, &m, &why) < 0) {
-		refuse(c, why);
-		return;
-	}
-	bool ok = token_ok(m.token);
-	proto_interop_open_free(&m);
-	if (!ok) {
-		refuse(c, "wrong token");
-		return;
-	}
-	if (c->in.len) { /* the guest waits for INTEROP_REPLY: anything more is not the protocol */
-		refuse(c, "frames after INTEROP_OPEN before the reply");
-		return;
-	}
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
-	pid_t pid = agent_interop_serve(ag.o, c->fd);
-	if (pid < 0)
-		log_warn("agent", "interop: fork: %s", strerror((int)-pid));
-	conn_close(c); /* the child has it now */
-}
-
-static int request_session(uint32_t id)
+int request_session(uint32_t id)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);

@@ -28,3 +28,15 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # alive PID: the process runs. One that has ended is a zombie until the machine's init reaps
 # it, and kill -0 would still find it.
 alive() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# wineserver_of PREFIX: the pid of the wineserver that serves PREFIX (none: status 1). Wine
+# runs a prefix's server in a folder named server-DEV-INODE of the prefix (under a temporary
+# folder of its choosing), so other Wine users on the machine are not mistaken for ours.
+wineserver_of() {
+  local name pid
+  name=server-$(printf '%x-%x' "$(stat -c %d "$1" 2>/dev/null)" "$(stat -c %i "$1" 2>/dev/null)") || return 1
+  for pid in $(pgrep -f '^/usr/lib/wine/wineserver'); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in */"$name") echo "$pid"; return 0 ;; esac
+  done
+  return 1
+}

@@ -228,7 +228,7 @@ if command -v wine >/dev/null; then
   AGENT=$!
   NS_PIDS="$NS_PIDS $AGENT"
   wait_for 5 test -S "$GH_STATE/agent.sock"
-  check "with --wine the agent keeps a wineserver for its prefix" wait_for 5 eval 'pgrep -f "^/usr/lib/wine/wineserver" >/dev/null'
+  check "with --wine the agent keeps a wineserver for its prefix" wait_for 5 eval 'wineserver_of "$WORK/wine" >/dev/null'
   out=$(peer 'W:\windows\system32\cmd.exe' cmd.exe /c ver)
   check "Wine's cmd.exe /c ver runs on the host ($out)" eval 'grep -q "Microsoft Windows" <<<"$out" && grep -q "EXIT: 0" <<<"$out"'
   out=$(peer 'w:/windows/system32/cmd.exe' cmd.exe /c exit 3)
@@ -237,26 +237,15 @@ if command -v wine >/dev/null; then
   check "ipconfig.exe prints the host's adapters ($(grep -c IPv4 <<<"$out") IPv4 lines)" eval 'grep -q "IPv4" <<<"$out"'
   check "... with no Wine console noise (fixme:)" eval '! grep -q "fixme:" <<<"$out"'
   if command -v x86_64-w64-mingw32-gcc >/dev/null; then
-    cat > "$WORK/echoargs.c" <<'EOC'
-#include <stdio.h>
-#include <windows.h>
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		printf("[%s]\n", argv[i]);
-	wprintf(L"cmdline=%ls\n", GetCommandLineW());
-	return argc;
-}
-EOC
-    x86_64-w64-mingw32-gcc -O2 -o "$WORK/wine/drive_c/echoargs.exe" "$WORK/echoargs.c" || fail "mingw-w64 build"
+    "$TOP/tests/lib/pe/build" "$WORK/wine/drive_c" || fail "tests/lib/pe/build (mingw-w64)"
     out=$(peer 'W:\echoargs.exe' echoargs.exe a "b c" 'd"e')
     check "a PE program built with mingw-w64 gets its argv whole and its status back ($out)" \
-      eval 'grep -qF "[a] [b c] [d\"e] cmdline=\"C:\\echoargs.exe\" a \"b c\" d\\\"e EXIT: 4" <<<"$out"'
+      eval 'grep -qF "[C:\\echoargs.exe] [a] [b c] [d\"e] cmdline=\"C:\\echoargs.exe\" a \"b c\" d\\\"e EXIT: 4" <<<"$out"'
   fi
 fi
 
 kill -TERM "$AGENT"; wait "$AGENT" 2>/dev/null
-check "the agent's end ends its wineserver" wait_for 5 eval '! pgrep -f "^/usr/lib/wine/wineserver" >/dev/null'
+check "the agent's end ends its wineserver" wait_for 5 eval '! wineserver_of "$WORK/wine" >/dev/null'
 t0=$(now_ms)
 out=$(ns_exec /run/guestinit/interop/true.exe 2>&1); rc=$?
 t1=$(now_ms)

@@ -20,63 +20,7 @@ command -v wine >/dev/null || { fail "no wine (scripts/install-deps vm installs 
 "$TOP/scripts/wine-prefix" "$WORK/wine" || { fail "scripts/wine-prefix"; finish; exit 1; }
 C=$WORK/wine/drive_c
 mkdir -p "$C/x" "$C/users"
-cat > "$WORK/echoargs.c" <<'EOC'
-#include <stdio.h>
-#include <windows.h>
-int main(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++)
-		printf("[%s]\n", argv[i]);
-	wprintf(L"cmdline=%ls\n", GetCommandLineW());
-	return argc;
-}
-EOC
-cat > "$WORK/cwdenv.c" <<'EOC'
-#include <stdio.h>
-#include <stdlib.h>
-#include <windows.h>
-int main(int argc, char **argv)
-{
-	char cwd[MAX_PATH];
-	GetCurrentDirectoryA(sizeof(cwd), cwd);
-	const char *v = argc > 1 ? getenv(argv[1]) : NULL;
-	printf("cwd=%s\nvar=%s\n", cwd, v ? v : "(unset)");
-	return 0;
-}
-EOC
-printf '#include <windows.h>\nint main(void) { Sleep(300000); return 0; }\n' > "$WORK/sleeper.c"
-printf 'int main(void) { return 0; }\n' > "$WORK/noread.c"
-cat > "$WORK/cat.c" <<'EOC'
-#include <windows.h>
-int main(void)
-{
-	HANDLE in = GetStdHandle(STD_INPUT_HANDLE), out = GetStdHandle(STD_OUTPUT_HANDLE);
-	static char buf[65536];
-	DWORD n, w;
-	while (ReadFile(in, buf, sizeof(buf), &n, NULL) && n)
-		if (!WriteFile(out, buf, n, &w, NULL))
-			return 1;
-	return 0;
-}
-EOC
-cat > "$WORK/head1.c" <<'EOC'
-#include <windows.h>
-int main(void)
-{
-	HANDLE in = GetStdHandle(STD_INPUT_HANDLE), out = GetStdHandle(STD_OUTPUT_HANDLE);
-	char c;
-	DWORD n, w;
-	while (ReadFile(in, &c, 1, &n, NULL) && n == 1) {
-		WriteFile(out, &c, 1, &w, NULL);
-		if (c == '\n')
-			break;
-	}
-	return 0;
-}
-EOC
-for p in echoargs cwdenv sleeper noread cat head1; do
-  x86_64-w64-mingw32-gcc -O2 -o "$C/$p.exe" "$WORK/$p.c" || fail "mingw-w64 build of $p.exe"
-done
+"$TOP/tests/lib/pe/build" "$C" || { fail "tests/lib/pe/build (mingw-w64)"; finish; exit 1; }
 
 # a display for explorer.exe: an Xvfb of our own on a free number, the agent's DISPLAY
 xvfb_pid=
@@ -102,6 +46,8 @@ g 'cmd.exe /c exit 3'; rc=$?
 check "cmd.exe /c exit 3 returns 3 ($rc)" test "$rc" = 3
 n=$(g 'ipconfig.exe | grep -c IPv4' 2>/dev/null | tr -d '\r')
 check "ipconfig.exe | grep -c IPv4: the host's adapters, counted in the guest ($n)" test "${n:-0}" -ge 1
+codes=$(for n in 0 1 3 255; do g "/mnt/c/exitcode.exe $n" >/dev/null 2>&1; printf '%s ' $?; done)
+check "a mingw-w64 program's exit codes come back: 0 1 3 255 ($codes)" test "$codes" = "0 1 3 255 "
 g 'nosuchprogram.exe' >/dev/null 2>&1; rc=$?
 check "a missing .exe is bash's 127 ($rc)" test "$rc" = 127
 out=$(g 'cd /mnt/c && ./echoargs.exe a "b c" "" "d\"e"; echo "status=$?"' 2>&1 | tr -d '\r')

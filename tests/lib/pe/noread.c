@@ -1,0 +1,2 @@
+/* noread.exe: reads nothing, exits 0. */
+int main(void) { return 0; }
