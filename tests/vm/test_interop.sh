@@ -121,4 +121,16 @@ gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
 check "... SIGTERM to its client in the guest ends it" wait_for 20 eval '! kill -0 $explorer 2>/dev/null'
 wait "$explorer"
 check "... and the window is gone" wait_for 20 eval '! win'
+# notepad.exe with a guest path: the argument arrives as given (WSL translates no argument),
+# so Wine's notepad opens a window about /mnt/c/x.txt, a name it does not know on the host
+gh run -- bash -lc 'cd /mnt/c && echo hello > x.txt && notepad.exe /mnt/c/x.txt' >"$WORK/notepad.out" 2>&1 &
+notepad=$!
+npwin() { DISPLAY=:$disp xwininfo -root -tree 2>/dev/null | grep -E '^ +0x[0-9a-f]+ "[^"]*' | grep -i -E 'notepad|x\.txt'; }
+check "notepad.exe /mnt/c/x.txt opens Notepad on the host's display" wait_for 60 npwin
+npwin | sed 's/^ */  window: /'
+sleep 1
+DISPLAY=:$disp import -window root "$shots/notepad.png" 2>>"$WORK/import.err"
+gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*notepad.exe"'
+check "... and ends with its client (SIGTERM)" wait_for 20 eval '! kill -0 $notepad 2>/dev/null'
+wait "$notepad"
 finish
