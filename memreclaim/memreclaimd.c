@@ -31,7 +31,7 @@
 
 #define TICK_MS 1000       /* while there is something to watch for or to do */
 #define STATS_REFRESH_MS 30000 /* the host's copy of the moving figures: at most this old */
-#define RECORD_REFRESH_MS 5000 /* the record's moving figures: at most this old */
+#define RECORD_REFRESH_MS 5000 /* the record's moving figures: at most this old (STATS_REFRESH_MS once settled) */
 #define SETTLED_TICK_MS 5000 /* once done (or disabled): a new busy period shows in a 5 s average too */
 #define MiB (1024ULL * 1024)
 
@@ -216,8 +216,11 @@ static void write_stats(struct daemon *d, const struct mr_action *a, const struc
 		 (unsigned long long)d->stats.drops, (unsigned long long)d->stats.compactions, d->stats.last_action,
 		 d->last_error);
 	const char *state = state_name(d, a);
-	bool idle = !strcmp(state, "waiting") || !strcmp(state, "done") || !strcmp(state, "disabled");
-	if (!idle || strcmp(key, d->last_recorded) || now - d->last_recorded_ms >= RECORD_REFRESH_MS) {
+	bool settled = !strcmp(state, "done") || !strcmp(state, "disabled");
+	bool idle = settled || !strcmp(state, "waiting");
+	/* settled, nothing is about to change: the moving figures are as old as the host's */
+	uint64_t refresh = settled ? STATS_REFRESH_MS : RECORD_REFRESH_MS;
+	if (!idle || strcmp(key, d->last_recorded) || now - d->last_recorded_ms >= refresh) {
 		char p[PATH_MAX];
 		path_in(d, MR_STATS_PATH, p, sizeof(p));
 		if (atomic_write(p, text, (size_t)n, 0644, false) == 0) {
