@@ -445,15 +445,6 @@ void agent_interop_spare(const struct agent_opts *o)
 		spare_make(o);
 }
 
-static ssize_t env_index(const struct proto_exec *spec, const char *name)
-{
-	size_t len = strlen(name);
-	for (size_t i = spec->nenv; i-- > 0;)
-		if (!strncmp(spec->env[i], name, len) && spec->env[i][len] == '=')
-			return (ssize_t)i;
-	return -1;
-}
-
 int agent_interop_session_wslenv(const struct agent_opts *o, uint8_t **frame, size_t *len)
 {
 	if (*len < PROTO_HDR_SIZE)
@@ -462,7 +453,7 @@ int agent_interop_session_wslenv(const struct agent_opts *o, uint8_t **frame, si
 	const char *why = "";
 	if (proto_decode_exec(*frame + PROTO_HDR_SIZE, *len - PROTO_HDR_SIZE, &spec, &why) < 0)
 		return -EBADMSG;
-	ssize_t w = env_index(&spec, "WSLENV");
+	ssize_t w = wslenv_find(spec.env, spec.nenv, "WSLENV");
 	if (w < 0) {
 		proto_exec_free(&spec);
 		return 0;
@@ -478,7 +469,7 @@ int agent_interop_session_wslenv(const struct agent_opts *o, uint8_t **frame, si
 	bool changed = false;
 	for (size_t e = 0; e < ne; e++) {
 		ssize_t i;
-		if (!ents[e].path || (i = env_index(&spec, ents[e].name)) < 0 || !strchr(spec.env[i], '=')[1])
+		if (!ents[e].path || (i = wslenv_find(spec.env, spec.nenv, ents[e].name)) < 0 || !strchr(spec.env[i], '=')[1])
 			continue;
 		/* the host's own paths, a ':' list, as the guest's Windows host would have them */
 		char *tr = wslenv_translate_list(strchr(spec.env[i], '=') + 1, WSLENV_TO_HOST, &t, NULL, NULL);

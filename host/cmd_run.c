@@ -19,21 +19,13 @@
 
 extern char **environ;
 
-static bool have_env(const struct proto_exec *spec, const char *name, size_t len)
-{
-	for (size_t i = 0; i < spec->nenv; i++)
-		if (!strncmp(spec->env[i], name, len) && spec->env[i][len] == '=')
-			return true;
-	return false;
-}
-
 /* WSLENV, as wsl.exe reads it: the variables of ours it names for the guest (no direction
  * flag, or /u) go with the command as they are here, and WSLENV itself; the agent makes path
  * lists Windows paths on its drives, the guest its own paths. An -e of the same name wins. */
 static void add_wslenv(struct proto_exec *spec)
 {
 	const char *w = getenv("WSLENV");
-	if (!w || have_env(spec, "WSLENV", 6))
+	if (!w || wslenv_find(spec->env, spec->nenv, "WSLENV") >= 0)
 		return;
 	enum { MAX_ENTRIES = 64 };
 	struct wslenv_entry ents[MAX_ENTRIES];
@@ -45,7 +37,7 @@ static void add_wslenv(struct proto_exec *spec)
 		}
 	for (size_t i = 0; i < n && spec->nenv < PROTO_MAX_ENV; i++) {
 		size_t len = strlen(ents[i].name);
-		if (have_env(spec, ents[i].name, len))
+		if (wslenv_find(spec->env, spec->nenv, ents[i].name) >= 0)
 			continue;
 		for (char **e = environ; *e; e++)
 			if (!strncmp(*e, ents[i].name, len) && (*e)[len] == '=') {

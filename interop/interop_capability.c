@@ -108,11 +108,8 @@ static size_t session_env(char **env, size_t cap)
 
 static const char *env_value(char *const *env, size_t n, const char *name)
 {
-	size_t len = strlen(name);
-	for (size_t i = n; i-- > 0;) /* the last of a name is the one that holds */
-		if (!strncmp(env[i], name, len) && env[i][len] == '=')
-			return env[i] + len + 1;
-	return NULL;
+	ssize_t i = wslenv_find(env, n, name);
+	return i < 0 ? NULL : env[i] + strlen(name) + 1;
 }
 
 /* WSLENV from the host, as WSL's init applies it: a path list (/p, /l) comes in Windows form

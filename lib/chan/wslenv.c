@@ -105,6 +105,15 @@ char *wslenv_translate_list(const char *value, enum wslenv_direction dir, const 
 	return out;
 }
 
+ssize_t wslenv_find(char *const *env, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = n; i-- > 0;)
+		if (!strncmp(env[i], name, len) && env[i][len] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
 size_t wslenv_entries(const char *wslenv, enum wslenv_direction dir, struct wslenv_entry *out, size_t cap)
 {
 	size_t k = 0;

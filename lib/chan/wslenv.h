@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "winpath.h"
 
@@ -39,6 +40,10 @@ struct wslenv_result {
 int wslenv_build(const char *wslenv, enum wslenv_direction dir, const struct winpath_table *t, wslenv_lookup_fn lookup,
 		 wslenv_warn_fn warn, void *ctx, struct wslenv_result *out);
 void wslenv_result_free(struct wslenv_result *r);
+
+/* The index of the entry NAME=... of env (n entries; the last, which is the one that holds),
+ * or -1. */
+ssize_t wslenv_find(char *const *env, size_t n, const char *name);
 
 /* One entry of WSLENV that crosses in a direction. */
 struct wslenv_entry {

@@ -120,6 +120,11 @@ START_TEST(entries_by_direction)
 	ck_assert_str_eq(e[1].name, "C");
 	ck_assert_uint_eq(wslenv_entries("A:B:C", WSLENV_TO_HOST, e, 2), 2); /* at most cap */
 	ck_assert_uint_eq(wslenv_entries(NULL, WSLENV_TO_HOST, e, 8), 0);
+	char *env[] = { "A=1", "AB=2", "A=3", "B", NULL };
+	ck_assert_int_eq(wslenv_find(env, 4, "A"), 2); /* the last one holds */
+	ck_assert_int_eq(wslenv_find(env, 4, "AB"), 1);
+	ck_assert_int_eq(wslenv_find(env, 4, "B"), -1); /* no '=': no variable */
+	ck_assert_int_eq(wslenv_find(env, 1, "AB"), -1);
 }
 END_TEST
 
