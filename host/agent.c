@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "agent_drive.h"
+#include "agent_fwd.h"
 #include "agent_interop.h"
 #include "agent_msg.h"
 #include "agent_vm.h"
@@ -34,25 +35,46 @@
 #include "fdpass.h"
 #include "interop_msg.h"
 #include "log.h"
+#include "portfwd_msg.h"
 #include "proto.h"
 #include "session_msg.h"
 #include "transport.h"
 
 struct agent_state ag;
 
+static void conn_unlink(struct conn *c)
+{
+	for (struct conn **pp = &ag.conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+}
+
+int conn_take_fd(struct conn *c)
+{
+	if (c->timer)
+		evloop_cancel_timer(ag.loop, c->timer);
+	evloop_del_fd(ag.loop, c->fd);
+	int fd = c->fd;
+	proto_inbuf_free(&c->in);
+	free(c->exec);
+	conn_unlink(c);
+	free(c);
+	return fd;
+}
+
 void conn_close(struct conn *c)
 {
+	if (c->kind == CONN_FWD_WATCH)
+		agent_fwd_watch_closed(c);
 	if (c->timer)
 		evloop_cancel_timer(ag.loop, c->timer);
 	evloop_del_fd(ag.loop, c->fd);
 	close(c->fd);
 	proto_inbuf_free(&c->in);
 	free(c->exec);
-	for (struct conn **pp = &ag.conns; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
+	conn_unlink(c);
 	if (ag.control == c) {
 		ag.control = NULL;
 		ag.ready = false;
@@ -321,6 +343,13 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 		send_status(c);
 		return;
 	}
+	case MSG_AGENT_PORTS: {
+		static char text[65536];
+		agent_fwd_ports_text(text, sizeof(text));
+		reply(c->fd, true, text, -1);
+		conn_close(c);
+		return;
+	}
 	case MSG_AGENT_SHUTDOWN: {
 		uint32_t kind = 0;
 		const char *why;
@@ -359,10 +388,15 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 			handle_drive_open(c, p, h->len);
 		else if (h->type == MSG_INTEROP_OPEN)
 			handle_interop_open(c, p, h->len);
+		else if (h->type == MSG_PORTFWD_OPEN)
+			agent_fwd_open(c, p, h->len, !ag.o->localhost_forwarding_off);
+		else if (h->type == MSG_PORTFWD_SPARE)
+			agent_fwd_spare(c, p, h->len);
 		else {
-			char reason[128];
+			char reason[160];
 			snprintf(reason, sizeof(reason),
-				 "the first frame is %s (type %#x), not HELLO, SESSION_ATTACH, DRIVE_OPEN or INTEROP_OPEN",
+				 "the first frame is %s (type %#x), not HELLO, SESSION_ATTACH, DRIVE_OPEN, INTEROP_OPEN, "
+				 "PORTFWD_OPEN or PORTFWD_SPARE",
 				 proto_type_name(h->type), h->type);
 			refuse(c, reason);
 		}
@@ -392,6 +426,13 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 		return;
 	case CONN_SPARE:
 		log_warn("agent", "a spare session sent %s before it was used; closing it", proto_type_name(h->type));
+		conn_close(c);
+		return;
+	case CONN_FWD_WATCH:
+		agent_fwd_frame(c, h, p);
+		return;
+	case CONN_FWD_SPARE:
+		log_warn("portfwd", "a spare connection sent %s before it was used; closing it", proto_type_name(h->type));
 		conn_close(c);
 		return;
 	case CONN_CLI:
@@ -576,6 +617,7 @@ int agent_run(const struct agent_opts *o)
 		close(o->ready_fd);
 	}
 	r = evloop_run(ag.loop);
+	agent_fwd_stop();
 	agent_vm_stop();
 	agent_interop_stop(&o->interop);
 	while (ag.conns)

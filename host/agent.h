@@ -27,6 +27,7 @@ struct agent_opts {
 	pid_t qemu_pid;         /* the VM served: the agent ends with it; 0: a guest elsewhere */
 	unsigned boot_timeout_s; /* a guest of that VM not ready for this long ends it; 0: never */
 	struct agent_interop interop; /* the host programs the guest may run (agent_interop.h) */
+	bool localhost_forwarding_off; /* --localhost-forwarding false: the guest's listeners stay in it */
 };
 
 /* Runs until SIGTERM/SIGINT or the end of its QEMU; returns the exit status. */

@@ -81,7 +81,7 @@ static int recv_frame(int fd, uint16_t want, uint8_t **payload, uint32_t *len, i
 	return 0;
 }
 
-int agent_request(const struct gh *g, const struct proto_buf *req, int *fd_out, struct gi_error *err)
+static int request(const struct gh *g, const struct proto_buf *req, int *fd_out, char **text_out, struct gi_error *err)
 {
 	_cleanup_close_ int fd = agent_connect(g, err);
 	if (fd < 0)
@@ -102,10 +102,24 @@ int agent_request(const struct gh *g, const struct proto_buf *req, int *fd_out, 
 	int ok = rep.ok ? 1 : 0;
 	if (!ok)
 		gi_error_set(err, EPERM, "%s", rep.reason ? rep.reason : "the agent refused");
+	if (ok && text_out) {
+		*text_out = rep.text ? rep.text : strdup("");
+		rep.text = NULL;
+	}
 	agent_reply_free(&rep);
 	if (ok && fd_out)
 		*fd_out = take_fd(&passed);
 	return ok;
+}
+
+int agent_request(const struct gh *g, const struct proto_buf *req, int *fd_out, struct gi_error *err)
+{
+	return request(g, req, fd_out, NULL, err);
+}
+
+int agent_request_text(const struct gh *g, const struct proto_buf *req, char **text, struct gi_error *err)
+{
+	return request(g, req, NULL, text, err);
 }
 
 /* Until fd is readable: 0, or -ECHILD when QEMU's pidfd is first, -ETIMEDOUT at the deadline. */

@@ -11,6 +11,8 @@
 /* Sends the request and reads the AGENT_REPLY (and the fd passed with it, if fd_out): 1 ok,
  * 0 refused (err has the agent's reason), -errno when the agent is unreachable (err set). */
 int agent_request(const struct gh *g, const struct proto_buf *req, int *fd_out, struct gi_error *err);
+/* The same for a reply whose text is the answer: *text malloc'd (maybe ""), when ok. */
+int agent_request_text(const struct gh *g, const struct proto_buf *req, char **text, struct gi_error *err);
 
 /* The agent's status. With wait_boot, once boot wait_boot of the guest is ready: the wait
  * ends early when QEMU (qemu_pidfd, or -1) ends (-ECHILD) or after timeout_ms (-ETIMEDOUT;

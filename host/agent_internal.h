@@ -20,7 +20,9 @@
 /* A spare is a session connection the guest opened ahead of time (session 0), held here
  * until a command asks for one: then the command starts without waiting for the guest to
  * fork and connect. */
-enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE };
+/* CONN_FWD_WATCH and CONN_FWD_SPARE are localhost forwarding's (agent_fwd.c): the guest's
+ * watcher and its spare connections for clients. */
+enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE, CONN_FWD_WATCH, CONN_FWD_SPARE };
 
 struct conn {
 	enum conn_kind kind;
@@ -56,6 +58,8 @@ extern struct agent_state ag;
 
 
 void conn_close(struct conn *c);
+/* The connection's fd, out of the loop and of the list (c is freed): for a new owner. */
+int conn_take_fd(struct conn *c);
 /* Asks the guest, over the control connection, to open session id (0: a spare). */
 int request_session(uint32_t id);
 

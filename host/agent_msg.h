@@ -14,6 +14,7 @@ enum agent_type {
 	MSG_AGENT_SHUTDOWN = 0x0042,     /* → agent: SHUTDOWN_KIND; ← AGENT_REPLY once it is sent */
 	MSG_AGENT_REPLY = 0x0043,        /* ← agent: ok, or an error text */
 	MSG_AGENT_STATUS_REPLY = 0x0044, /* ← agent: struct agent_status */
+	MSG_AGENT_PORTS = 0x0045,        /* → agent; ← AGENT_REPLY with the live forwarded ports as text */
 };
 
 /* The family's own tags; it also uses the control family's KERNEL, READY_LINE, READY_MS,

@@ -72,6 +72,10 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 		argv[n++] = "--alias";
 		argv[n++] = (char *)vm->aliases[i];
 	}
+	if (vm->localhost_forwarding_off) {
+		argv[n++] = "--localhost-forwarding";
+		argv[n++] = "false";
+	}
 	argv[n] = NULL;
 	_cleanup_close_ int log = open(state_file(g, "agent.log", logp), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log < 0)

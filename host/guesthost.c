@@ -39,6 +39,7 @@ static const struct command {
 	{ "shell", cmd_shell },
 	{ "shutdown", cmd_shutdown },
 	{ "status", cmd_status },
+	{ "ports", cmd_ports },
 	{ "agent", cmd_agent },
 	{ "p9", verb_p9 },
 };
@@ -50,12 +51,14 @@ static void usage(FILE *out)
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
 		     "  start [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
 		     "        [--memory-reclaim disabled|gradual|dropcache] [--boot-timeout S]\n"
+		     "        [--localhost-forwarding true|false]\n"
 		     "                                       build what is missing and boot the VM; each\n"
 		     "                                       drive is served to the guest (mount.drvfs)\n"
 		     "  run [--user U] [--cd DIR] [-e VAR=VAL]... -- CMD ARGS...   run CMD in the guest\n"
 		     "  shell [--user U]                     the user's login shell in the guest\n"
 		     "  shutdown [--force] [--reboot]        power the guest off (--force kills QEMU)\n"
 		     "  status                               running or not, uptime, the boots\n"
+		     "  ports                                the guest's listeners at the host's localhost\n"
 		     "  agent --listen URI --token-file F    the agent itself (started by start)\n"
 		     "  p9 [--listen URI] LETTER=DIR...      the drive server alone: 9P2000.L on stdin and\n"
 		     "                                       stdout, or on a unix:// or tcp:// listener\n"

@@ -21,7 +21,7 @@ struct gh {
 
 typedef int gh_verb(struct gh *g, int argc, char **argv, struct gi_error *err);
 
-gh_verb cmd_start, cmd_run, cmd_shell, cmd_shutdown, cmd_status, cmd_agent;
+gh_verb cmd_start, cmd_run, cmd_shell, cmd_shutdown, cmd_status, cmd_ports, cmd_agent;
 
 /* Prints "guesthost: MESSAGE" on stderr: what a verb says on its way (not its error). */
 void gh_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -47,6 +47,14 @@ static int number(const char *opt, const char *value, uint64_t min, uint64_t max
 	return 0;
 }
 
+int vm_opt_localhost_forwarding(const char *value, bool *off, struct gi_error *err)
+{
+	if (strcmp(value, "true") && strcmp(value, "false"))
+		return gi_error_set(err, EINVAL, "--localhost-forwarding %s: expected true or false", value);
+	*off = !strcmp(value, "false");
+	return 0;
+}
+
 int vm_opt_seconds(const char *opt, const char *value, unsigned *out, struct gi_error *err)
 {
 	return number(opt, value, 1, 86400, "seconds, from 1 to 86400", out, err);
@@ -71,6 +79,8 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 			vm->wine_prefix = v;
 		else if (!strcmp(a, "--windows-path") && v)
 			vm->windows_path = v;
+		else if (!strcmp(a, "--localhost-forwarding") && v)
+			r = vm_opt_localhost_forwarding(v, &vm->localhost_forwarding_off, err);
 		else if (!strcmp(a, "--alias") && v) {
 			/* checked as the agent will check it, so that a bad one stops the start */
 			static struct agent_interop scratch;
@@ -83,7 +93,7 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 			return gi_error_set(err, EINVAL,
 					    "start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, "
 					    "--cpus N, --memory-reclaim disabled|gradual|dropcache, --boot-timeout S, --wine PREFIX, "
-					    "--windows-path LIST, --alias NAME=COMMAND)", a);
+					    "--windows-path LIST, --alias NAME=COMMAND, --localhost-forwarding true|false)", a);
 		i++; /* each option has a value */
 	}
 	return r;

@@ -21,11 +21,14 @@ struct vm_opts {
 	const char *windows_path;
 	const char *aliases[AGENT_MAX_ALIASES];
 	size_t naliases;
+	bool localhost_forwarding_off; /* --localhost-forwarding false (.wslconfig's [wsl2] key) */
 };
 
 /* --drive L=DIR (our server) or --drive-virtio L=DIR (QEMU's) added to drives. */
 int vm_opt_drive(const char *opt, const char *spec, bool virtio, struct agent_drive *drives, size_t *n,
 		 struct gi_error *err);
+/* --localhost-forwarding true|false: *off set for false. */
+int vm_opt_localhost_forwarding(const char *value, bool *off, struct gi_error *err);
 /* --memory-reclaim: disabled, gradual or dropcache. */
 int vm_opt_reclaim(const char *mode, const char **out, struct gi_error *err);
 /* --boot-timeout: seconds, 1 to 86400. */

@@ -9,12 +9,14 @@
 #include "interop_capability.h"
 #include "logd.h"
 #include "memreclaim_capability.h"
+#include "portfwd_capability.h"
 #include "services_capability.h"
 
 const struct daemon_def *const daemon_table[] = {
 	&logd_daemon,       /* first up, last down: it sees the whole shutdown */
 	&hub_daemon,
 	&memreclaim_daemon,
+	&portfwd_daemon,
 	&services_daemon,   /* last up, first down: services stop while the rest is still there */
 	NULL,
 };
@@ -23,5 +25,6 @@ const struct hub_capability *const hub_capabilities[] = {
 	&drvfs_capability,
 	&memreclaim_capability,
 	&interop_capability,
+	&portfwd_capability,
 	NULL,
 };

@@ -124,7 +124,7 @@ static void schedule_restart(size_t i, uint64_t ran_ms)
 /* A daemon without what it needs is not started at all (and not restarted). */
 static bool daemon_wanted(size_t i)
 {
-	return (!(DEF(i)->flags & DAEMON_HOST_ARGS) || env.host_uri) && (!(DEF(i)->flags & DAEMON_MACHINE_ONLY) || env.machine);
+	return (!(DEF(i)->flags & (DAEMON_HOST_ARGS | DAEMON_NEEDS_HOST)) || env.host_uri) && (!(DEF(i)->flags & DAEMON_MACHINE_ONLY) || env.machine);
 }
 
 void daemons_start_all(void)

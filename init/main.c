@@ -11,6 +11,7 @@
 #include "memreclaimd.h"
 #include "mount.h"
 #include "pid1.h"
+#include "portfwdd.h"
 #include "service_cmd.h"
 #include "servicesd.h"
 #include "utmp_records.h"
@@ -41,6 +42,7 @@ static const struct applet {
 	{ "guestinit-automount", drvfs_boot_main },
 	{ "guestinit-servicesd", servicesd_main },
 	{ "guestinit-memreclaimd", memreclaimd_main },
+	{ "guestinit-portfwdd", portfwdd_main },
 	{ "service", service_main },
 	{ "reboot", power_cmd_main },
 	{ "poweroff", power_cmd_main },

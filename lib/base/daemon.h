@@ -18,6 +18,7 @@ enum daemon_flags {
 	DAEMON_FD_STORE = 1 << 3,       /* PID 1's fd store as fds 3 and 4 ("--fd-store 3:4"), so that what
 					 * it puts there outlives it */
 	DAEMON_MACHINE_ONLY = 1 << 4,   /* nothing to do in a namespace (the machine's memory is not ours) */
+	DAEMON_NEEDS_HOST = 1 << 5,     /* only started when there is a host, which it reaches through the hub */
 };
 
 struct daemon_def {

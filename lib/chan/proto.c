@@ -60,6 +60,9 @@ const char *proto_type_name(uint16_t type)
 					       "CREDIT", "WINSIZE", "SIGNAL", "EXIT", "CLOSE", "STDIN_USED" };
 	static const char *const drive[] = { "DRIVE_OPEN", "DRIVE_REPLY" };
 	static const char *const interop[] = { "INTEROP_OPEN", "INTEROP_REPLY" };
+	static const char *const portfwd[] = { "PORTFWD_OPEN", "PORTFWD_REPLY", "PORTFWD_LISTEN", "PORTFWD_UNLISTEN",
+					       "PORTFWD_MAPPED", "PORTFWD_SPARE", "PORTFWD_CONNECT", "PORTFWD_CONNECTED",
+					       "PORTFWD_RESET" };
 	if (type < ARRAY_SIZE(control) && control[type])
 		return control[type];
 	if (type >= 0x10 && type - 0x10 < (int)ARRAY_SIZE(session))
@@ -68,6 +71,8 @@ const char *proto_type_name(uint16_t type)
 		return drive[type - 0x20];
 	if (type >= 0x60 && type - 0x60 < (int)ARRAY_SIZE(interop))
 		return interop[type - 0x60];
+	if (type >= 0x70 && type - 0x70 < (int)ARRAY_SIZE(portfwd))
+		return portfwd[type - 0x70];
 	static __thread char text[16];
 	snprintf(text, sizeof(text), "type %#06x", type);
 	return text;

@@ -6,9 +6,16 @@
  *   rawpeer URI interop TOKEN [PROGRAM ARG0 ARGS...]
  *                               an INTEROP_OPEN, and then (a compromised guest knows the
  *                               token) an EXEC of PROGRAM with that argv, its stdin closed
+ *   rawpeer URI portfwd TOKEN ADDR PORT [FAMILY]
+ *                               a PORTFWD_OPEN, then a LISTEN of ADDR:PORT (FAMILY: 4 for an
+ *                               address without ':', else 6); prints every frame back, then
+ *                               "closed" or, after 3 s of nothing, "open"
+ *   rawpeer URI portfwdspare TOKEN  a PORTFWD_SPARE and at once a frame (a spare may not speak
+ *                               before the host's CONNECT)
  * Prints what came back: "WELCOME", "REJECT: reason", "INTEROP_REPLY: ok|reason", then
  * "EXEC_ERROR: reason" or the program's output and "EXIT: status", or "closed". Exits 0 on
  * WELCOME and on EXIT. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +27,7 @@
 #include "session_msg.h"
 #include "control_msg.h"
 #include "interop_msg.h"
+#include "portfwd_msg.h"
 #include "transport.h"
 
 /* After INTEROP_REPLY: EXEC of argv[0] with argv[1..] as its argv, then the frames back. */
@@ -112,6 +120,16 @@ int main(int argc, char **argv)
 		proto_end(&b);
 	} else if (!strcmp(mode, "interop") && argc > 3) {
 		proto_encode_interop_open(&b, &(struct proto_interop_open){ .token = argv[3] });
+	} else if (!strcmp(mode, "portfwd") && argc > 5) {
+		proto_encode_portfwd_open(&b, MSG_PORTFWD_OPEN, &(struct proto_portfwd_open){ .token = argv[3] });
+		struct proto_portfwd_listen l = {
+			.addr = argv[4], .port = (uint32_t)strtoul(argv[5], NULL, 10),
+			.family = argc > 6 ? (uint32_t)strtoul(argv[6], NULL, 10) : strchr(argv[4], ':') ? 6 : 4,
+		};
+		proto_encode_portfwd_listen(&b, MSG_PORTFWD_LISTEN, &l);
+	} else if (!strcmp(mode, "portfwdspare") && argc > 3) {
+		proto_encode_portfwd_open(&b, MSG_PORTFWD_SPARE, &(struct proto_portfwd_open){ .token = argv[3] });
+		proto_encode_portfwd_reply(&b, MSG_PORTFWD_CONNECTED, &(struct proto_portfwd_reply){ .ok = 1 });
 	} else {
 		fprintf(stderr, "rawpeer: unknown mode '%s'\n", mode);
 		return 2;
@@ -124,6 +142,27 @@ int main(int argc, char **argv)
 	}
 	struct proto_hdr h;
 	uint8_t *payload;
+	if (!strncmp(mode, "portfwd", 7)) { /* every frame back until the end */
+		tv.tv_sec = 3;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		for (;;) {
+			int r = proto_recv(fd, &h, &payload);
+			if (r == -EAGAIN) {
+				printf("open\n");
+				return 0;
+			}
+			if (r < 0) {
+				printf("closed\n");
+				return 0;
+			}
+			char *reason = NULL;
+			const char *why;
+			proto_decode_str(payload, h.len, TAG_REASON, &reason, &why);
+			printf("%s: %s\n", proto_type_name(h.type), reason ? reason : "ok");
+			free(reason);
+			free(payload);
+		}
+	}
 	int r = proto_recv(fd, &h, &payload);
 	if (r < 0) {
 		printf("closed\n");

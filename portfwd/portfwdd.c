@@ -1,0 +1,565 @@
+/* guestinit-portfwdd (see portfwdd.h). */
+#include "portfwdd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "daemon.h"
+#include "error.h"
+#include "evloop.h"
+#include "hub.h"
+#include "listeners.h"
+#include "log.h"
+#include "portfwd_msg.h"
+#include "proto.h"
+#include "pump.h"
+#include "writeall.h"
+
+#define DIAL_MS 5000
+#define REPLY_MS 5000
+#define RECONNECT_MAX_MS 2000
+#define SPARE_RETRY_MS 1000
+#define RESET_DRAIN_MS 5000 /* after a RESET, how long the host has to close its end */
+
+/* A spare: a connection to the host waiting for its CONNECT. */
+struct spare {
+	int fd;
+	struct proto_inbuf in;
+	struct spare *next;
+};
+
+/* A forwarded connection: connecting to the guest's listener, then pumping. */
+struct fconn {
+	uint32_t id; /* the host's number for it */
+	int chan, local;
+	uint8_t *pre; /* what came after CONNECT on chan: the client's first bytes */
+	size_t npre;
+	uint16_t port;
+	char target[64];
+	struct pump *pump;
+	struct fconn *next;
+};
+
+static struct {
+	struct evloop *loop;
+	struct nl_sock *nl;
+	int watch; /* the watcher's connection, -1 while there is none */
+	struct proto_inbuf in;
+	struct fwd_listener told[FWD_LISTENERS_MAX]; /* what the host has been told */
+	size_t ntold;
+	struct spare *spares;
+	unsigned nspares;
+	struct fconn *conns;
+	uint64_t retry_ms;
+	int scan_timer, connect_timer, refill_timer;
+	bool off;            /* the host said forwarding is off: nothing to do this boot */
+	bool said_waiting;
+} fw = { .watch = -1 };
+
+static void connect_later(void);
+static void refill_soon(uint64_t ms);
+static void on_reset(uint32_t id);
+
+/* ---- the watcher's connection ----------------------------------------------------------- */
+
+static int send_msg(int fd, const struct proto_buf *b)
+{
+	if (b->error)
+		return b->error;
+	return write_all(fd, b->data, b->len);
+}
+
+static int tell(uint16_t type, const struct fwd_listener *l)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	struct proto_portfwd_listen m = {
+		.port = l->port, .family = l->family, .v6only = l->v6only, .addr = (char *)listener_addr(l),
+	};
+	proto_encode_portfwd_listen(&b, type, &m);
+	int r = send_msg(fw.watch, &b);
+	proto_buf_free(&b);
+	return r;
+}
+
+static void drop_spares(void)
+{
+	while (fw.spares) {
+		struct spare *s = fw.spares;
+		fw.spares = s->next;
+		evloop_del_fd(fw.loop, s->fd);
+		close(s->fd);
+		proto_inbuf_free(&s->in);
+		free(s);
+	}
+	fw.nspares = 0;
+}
+
+static void lost(const char *why)
+{
+	log_info("portfwd", "the host's end of forwarding went away (%s); reconnecting", why);
+	evloop_del_fd(fw.loop, fw.watch);
+	close(fw.watch);
+	fw.watch = -1;
+	proto_inbuf_free(&fw.in);
+	memset(&fw.in, 0, sizeof(fw.in));
+	fw.ntold = 0;
+	drop_spares();
+	if (fw.scan_timer) {
+		evloop_cancel_timer(fw.loop, fw.scan_timer);
+		fw.scan_timer = 0;
+	}
+	fw.retry_ms = 0;
+	connect_later();
+}
+
+/* The listeners now against what the host knows: an UNLISTEN for each one gone, a LISTEN for
+ * each new one. */
+static void scan(void)
+{
+	static struct fwd_listener now[FWD_LISTENERS_MAX];
+	int n = listeners_scan(fw.nl, now, FWD_LISTENERS_MAX);
+	if (n < 0) {
+		log_warn("portfwd", "cannot list the TCP listeners: %s", strerror(-n));
+		return;
+	}
+	size_t i = 0, j = 0;
+	int r = 0;
+	while (r == 0 && (i < fw.ntold || j < (size_t)n)) {
+		int c = i == fw.ntold ? 1 : j == (size_t)n ? -1 : listener_cmp(&fw.told[i], &now[j]);
+		if (c < 0)
+			r = tell(MSG_PORTFWD_UNLISTEN, &fw.told[i++]);
+		else if (c > 0)
+			r = tell(MSG_PORTFWD_LISTEN, &now[j++]);
+		else
+			i++, j++;
+	}
+	if (r < 0) {
+		lost(strerror(-r));
+		return;
+	}
+	memcpy(fw.told, now, (size_t)n * sizeof(now[0]));
+	fw.ntold = (size_t)n;
+}
+
+static void scan_cb(struct evloop *loop, void *data)
+{
+	(void)data;
+	fw.scan_timer = 0;
+	scan();
+	if (fw.watch >= 0) {
+		fw.scan_timer = evloop_add_timer(loop, PORTFWD_SCAN_MS, scan_cb, NULL);
+		if (fw.scan_timer < 0)
+			fw.scan_timer = 0;
+	}
+}
+
+static void on_watch(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	(void)data;
+	int r = proto_inbuf_read(&fw.in, fd);
+	if (r == -EAGAIN)
+		return;
+	if (r < 0) {
+		lost(r == -EPIPE ? "it closed the connection" : strerror(-r));
+		return;
+	}
+	struct proto_hdr h;
+	const uint8_t *p;
+	while ((r = proto_inbuf_frame(&fw.in, &h, &p)) == 1) {
+		if (h.type == MSG_PORTFWD_MAPPED) {
+			struct proto_portfwd_mapped m;
+			const char *why = "";
+			if (proto_decode_portfwd_mapped(p, h.len, &m, &why) < 0)
+				log_warn("portfwd", "a bad PORTFWD_MAPPED from the host: %s", why);
+			else if (m.host_port)
+				log_info("portfwd", "guest %u/tcp is at the host's localhost:%u%s%s", m.port, m.host_port,
+					 m.reason ? ": " : "", m.reason ? m.reason : "");
+			else
+				log_warn("portfwd", "guest %u/tcp is not forwarded: %s", m.port,
+					 m.reason ? m.reason : "the host gave no reason");
+			proto_portfwd_mapped_free(&m);
+		} else if (h.type == MSG_PORTFWD_RESET) {
+			uint32_t id = 0;
+			const char *why = "";
+			if (proto_decode_u32(p, h.len, TAG_FWD_ID, &id, &why) < 0)
+				log_warn("portfwd", "a bad PORTFWD_RESET from the host: %s", why);
+			else
+				on_reset(id);
+		} else {
+			log_debug("portfwd", "ignoring %s from the host", proto_type_name(h.type));
+		}
+		proto_inbuf_consume(&fw.in, &h);
+	}
+	if (r < 0)
+		lost("a frame announces more than a frame may hold");
+}
+
+static int dial(uint16_t type, struct gi_error *err)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, type, 0); /* the token alone, which the hub puts in */
+	proto_end(&b);
+	int fd = b.error ? b.error : hub_dial(b.data, b.len, DIAL_MS, err);
+	proto_buf_free(&b);
+	return fd;
+}
+
+static void connect_cb(struct evloop *loop, void *data)
+{
+	(void)data;
+	fw.connect_timer = 0;
+	struct gi_error err = GI_ERROR_INIT;
+	int fd = dial(MSG_PORTFWD_OPEN, &err);
+	if (fd < 0) {
+		if (!fw.said_waiting)
+			log_info("portfwd", "waiting for the host: %s", err.msg);
+		fw.said_waiting = true;
+		connect_later();
+		return;
+	}
+	struct timeval tv = { .tv_sec = REPLY_MS / 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	struct proto_hdr h;
+	_cleanup_free_ uint8_t *payload = NULL;
+	int r = proto_recv(fd, &h, &payload);
+	struct proto_portfwd_reply rep = { 0 };
+	const char *why = "";
+	if (r < 0 || h.type != MSG_PORTFWD_REPLY || proto_decode_portfwd_reply(payload, h.len, &rep, &why) < 0) {
+		log_warn("portfwd", "the host did not answer PORTFWD_OPEN: %s",
+			 r == -EPIPE ? "it closed the connection" : r < 0 ? strerror(-r) : h.type != MSG_PORTFWD_REPLY ? proto_type_name(h.type) : why);
+		close(fd);
+		connect_later();
+		return;
+	}
+	if (!rep.ok) {
+		/* the host's choice for this boot ([wsl2] localhostForwarding=false): stay idle */
+		log_info("portfwd", "localhost forwarding is off: %s", rep.reason ? rep.reason : "the host said no");
+		proto_portfwd_reply_free(&rep);
+		close(fd);
+		fw.off = true;
+		return;
+	}
+	proto_portfwd_reply_free(&rep);
+	tv.tv_sec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if ((r = evloop_add_fd(loop, fd, EPOLLIN, on_watch, NULL)) < 0) {
+		log_err("portfwd", "event loop: %s", strerror(-r));
+		close(fd);
+		connect_later();
+		return;
+	}
+	fw.watch = fd;
+	fw.said_waiting = false;
+	fw.retry_ms = 0;
+	log_info("portfwd", "forwarding the guest's listeners to the host's localhost");
+	scan_cb(loop, NULL);
+	refill_soon(0);
+}
+
+static void connect_later(void)
+{
+	if (fw.connect_timer || fw.off)
+		return;
+	fw.connect_timer = evloop_add_timer(fw.loop, fw.retry_ms, connect_cb, NULL);
+	if (fw.connect_timer < 0)
+		fw.connect_timer = 0;
+	fw.retry_ms = fw.retry_ms ? fw.retry_ms * 2 : 100;
+	if (fw.retry_ms > RECONNECT_MAX_MS)
+		fw.retry_ms = RECONNECT_MAX_MS;
+}
+
+/* ---- forwarded connections ---------------------------------------------------------------- */
+
+static void fconn_free(struct fconn *c)
+{
+	for (struct fconn **pp = &fw.conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (c->pump)
+		pump_free(c->pump);
+	else {
+		if (c->local >= 0) {
+			evloop_del_fd(fw.loop, c->local);
+			close(c->local);
+		}
+		if (c->chan >= 0)
+			close(c->chan);
+	}
+	free(c->pre);
+	free(c);
+}
+
+static void on_pump_done(struct pump *p, int err, void *ctx)
+{
+	struct fconn *c = ctx;
+	if (err)
+		log_debug("portfwd", "a connection to %s ended: %s", c->target, strerror(-err));
+	if (err && pump_failed(p) == 1 && fw.watch >= 0) {
+		/* the guest's end was reset: the host resets its client, then closes the spare,
+		 * which stays open until then so that the host does not see a clean end first */
+		struct proto_buf b;
+		proto_buf_init(&b);
+		proto_encode_portfwd_reset(&b, c->id);
+		if (send_msg(fw.watch, &b) < 0)
+			log_debug("portfwd", "telling the host of a reset: %s", strerror(errno));
+		proto_buf_free(&b);
+		pump_drain(fw.loop, pump_release(p, 0), RESET_DRAIN_MS);
+	}
+	fconn_free(c);
+}
+
+/* The host's client reset connection id: so is the guest's end of it. */
+static void on_reset(uint32_t id)
+{
+	for (struct fconn *c = fw.conns; c; c = c->next)
+		if (c->id == id && c->pump) {
+			struct linger l = { .l_onoff = 1, .l_linger = 0 };
+			setsockopt(c->local, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			fconn_free(c);
+			return;
+		}
+}
+
+static void connected(struct fconn *c, int err)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	char reason[160];
+	snprintf(reason, sizeof(reason), "connecting to the guest's %s: %s", c->target, strerror(err));
+	struct proto_portfwd_reply m = { .ok = err == 0, .reason = err ? reason : NULL };
+	proto_encode_portfwd_reply(&b, MSG_PORTFWD_CONNECTED, &m);
+	int r = send_msg(c->chan, &b);
+	proto_buf_free(&b);
+	if (err || r < 0) {
+		if (err)
+			log_debug("portfwd", "%s", reason);
+		fconn_free(c);
+		return;
+	}
+	evloop_del_fd(fw.loop, c->local);
+	r = pump_new(fw.loop, c->chan, c->local, c->pre, c->npre, NULL, 0, on_pump_done, c, &c->pump);
+	if (r < 0) {
+		log_warn("portfwd", "cannot forward to %s: %s", c->target, strerror(-r));
+		fconn_free(c);
+	}
+}
+
+static void on_local_connect(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	connected(data, err);
+}
+
+/* Where a host client of family connects: a listener of its own family first (an IPv4
+ * listener is reached at 127.0.0.1, an IPv6 one at ::1), else one of the other. */
+static bool pick_target(uint16_t port, unsigned family, struct sockaddr_storage *ss, socklen_t *sl, char *text, size_t cap)
+{
+	const struct fwd_listener *best = NULL;
+	for (size_t i = 0; i < fw.ntold; i++) {
+		const struct fwd_listener *l = &fw.told[i];
+		if (l->port != port)
+			continue;
+		if (!best || (l->family == family && best->family != family))
+			best = l;
+	}
+	unsigned fam = best ? best->family : family;
+	/* a dual-stack [::] takes IPv4 too, and 127.0.0.1 is what an IPv4 client means */
+	if (best && best->family == 6 && family == 4 && !best->v6only && !best->loopback)
+		fam = 4;
+	memset(ss, 0, sizeof(*ss));
+	if (fam == 4) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*sl = sizeof(*in);
+		snprintf(text, cap, "127.0.0.1:%u", port);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		in6->sin6_addr = in6addr_loopback;
+		*sl = sizeof(*in6);
+		snprintf(text, cap, "[::1]:%u", port);
+	}
+	return best != NULL;
+}
+
+static void start_forward(struct spare *s, const struct proto_portfwd_connect *m, const uint8_t *pre, size_t npre)
+{
+	struct fconn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(s->fd);
+		return;
+	}
+	c->chan = s->fd;
+	c->local = -1;
+	c->id = m->id;
+	c->port = (uint16_t)m->port;
+	c->next = fw.conns;
+	fw.conns = c;
+	if (npre && (c->pre = malloc(npre))) {
+		memcpy(c->pre, pre, npre);
+		c->npre = npre;
+	} else if (npre) {
+		fconn_free(c);
+		return;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	pick_target(c->port, m->family, &ss, &sl, c->target, sizeof(c->target));
+	c->local = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->local < 0) {
+		connected(c, errno);
+		return;
+	}
+	if (connect(c->local, (struct sockaddr *)&ss, sl) == 0) {
+		connected(c, 0);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		connected(c, errno);
+		return;
+	}
+	int r = evloop_add_fd(fw.loop, c->local, EPOLLOUT, on_local_connect, c);
+	if (r < 0)
+		connected(c, -r);
+}
+
+static void spare_unlink(struct spare *s)
+{
+	for (struct spare **pp = &fw.spares; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			fw.nspares--;
+			break;
+		}
+	evloop_del_fd(fw.loop, s->fd);
+}
+
+static void on_spare(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	struct spare *s = data;
+	int r = proto_inbuf_read(&s->in, fd);
+	if (r == -EAGAIN)
+		return;
+	struct proto_hdr h;
+	const uint8_t *p = NULL;
+	int f = r < 0 ? -1 : proto_inbuf_frame(&s->in, &h, &p);
+	if (f == 0)
+		return;
+	spare_unlink(s);
+	struct proto_portfwd_connect m;
+	const char *why = "";
+	if (f < 0 || h.type != MSG_PORTFWD_CONNECT || proto_decode_portfwd_connect(p, h.len, &m, &why) < 0) {
+		if (f == 1)
+			log_warn("portfwd", "a spare got %s from the host: %s", proto_type_name(h.type),
+				 h.type == MSG_PORTFWD_CONNECT ? why : "not PORTFWD_CONNECT");
+		close(s->fd);
+		refill_soon(SPARE_RETRY_MS); /* the host let it go: not at once, in case it does so again */
+	} else {
+		size_t used = PROTO_HDR_SIZE + h.len;
+		start_forward(s, &m, s->in.data + used, s->in.len - used);
+		refill_soon(0);
+	}
+	proto_inbuf_free(&s->in);
+	free(s);
+}
+
+static void refill_cb(struct evloop *loop, void *data)
+{
+	(void)data;
+	fw.refill_timer = 0;
+	while (fw.watch >= 0 && fw.nspares < PORTFWD_SPARES) {
+		struct gi_error err = GI_ERROR_INIT;
+		int fd = dial(MSG_PORTFWD_SPARE, &err);
+		if (fd < 0) {
+			log_debug("portfwd", "a spare connection: %s", err.msg);
+			refill_soon(SPARE_RETRY_MS);
+			return;
+		}
+		struct spare *s = calloc(1, sizeof(*s));
+		if (!s) {
+			close(fd);
+			return;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		s->fd = fd;
+		s->in.max_len = 4096;
+		if (evloop_add_fd(loop, fd, EPOLLIN, on_spare, s) < 0) {
+			close(fd);
+			free(s);
+			return;
+		}
+		s->next = fw.spares;
+		fw.spares = s;
+		fw.nspares++;
+	}
+}
+
+static void refill_soon(uint64_t ms)
+{
+	if (!fw.refill_timer) {
+		fw.refill_timer = evloop_add_timer(fw.loop, ms, refill_cb, NULL);
+		if (fw.refill_timer < 0)
+			fw.refill_timer = 0;
+	}
+}
+
+static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, void *data)
+{
+	(void)si;
+	(void)data;
+	evloop_quit(loop, 0);
+}
+
+int portfwdd_main(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: guestinit-portfwdd (PID 1 starts it)\n");
+		return 2;
+	}
+	static const int signals[] = { SIGTERM, SIGINT, 0 };
+	if (daemon_setup("guestinit-portfwd", NULL, signals, on_signal, NULL, &fw.loop) < 0)
+		return 1;
+	fw.nl = listeners_open();
+	if (!fw.nl) {
+		log_err("portfwd", "cannot open a sock_diag socket: %s", strerror(errno));
+		return 1;
+	}
+	connect_later();
+	int r = evloop_run(fw.loop);
+	while (fw.conns)
+		fconn_free(fw.conns);
+	drop_spares();
+	listeners_close(fw.nl);
+	evloop_free(fw.loop);
+	return r < 0 ? 1 : 0;
+}
