@@ -70,7 +70,9 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	static const char *const fixed[] = {
 		"qemu-system-x86_64", "-display", "none",
 		"-device", "virtio-balloon-pci,free-page-reporting=on",
-		"-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+		/* IPv6 on a unique local prefix (slirp's default, fec0::/64, is the deprecated
+		 * site-local scope): the guest gets fd00::/64 by the router advertisement */
+		"-netdev", "user,id=n0,ipv6-net=fd00::/64", "-device", "virtio-net-pci,netdev=n0",
 		/* A reboot in the guest resets the machine in place (no -no-reboot): the same
 		 * drives, kernel and configuration come back. A panic must still end QEMU, or
 		 * panic=-1 below would loop: the guest's pvpanic driver tells QEMU, which exits

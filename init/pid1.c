@@ -23,6 +23,7 @@
 #include "daemons.h"
 #include "hostd.h"
 #include "hub.h"
+#include "hosts.h"
 #include "ipconfig.h"
 #include "evloop.h"
 #include "log.h"
@@ -417,6 +418,19 @@ static void set_hostname(void)
 		log_warn("boot", "hostname %s: %s", name, strerror(errno));
 }
 
+/* /etc/hosts, unless [network] generateHosts=false, which leaves the file as it is. */
+static void write_hosts(const char *host_addr)
+{
+	if (!p1.conf.network.generate_hosts)
+		return;
+	char name[65] = "";
+	if (gethostname(name, sizeof(name) - 1) < 0 || !strcmp(name, "(none)"))
+		name[0] = '\0';
+	int r = hosts_write("/etc/hosts", name, host_addr);
+	if (r < 0)
+		log_warn("net", "/etc/hosts: %s", strerror(-r));
+}
+
 /* guestinit.net= from the kernel command line: the host's description of our network. */
 static void configure_network(void)
 {
@@ -425,14 +439,19 @@ static void configure_network(void)
 	int found = cmdline_param(cmdline, "guestinit.net", spec, sizeof(spec));
 	if (found < 0)
 		log_warn("net", "guestinit.net= is too long; the network stays down");
-	if (found <= 0)
+	if (found <= 0) {
+		write_hosts(NULL);
 		return;
+	}
 	struct ipconfig c;
 	struct gi_error err = GI_ERROR_INIT;
 	if (ipconfig_parse(spec, &c, &err) < 0) {
 		log_warn("net", "%s; the network stays down", err.msg);
+		write_hosts(NULL);
 		return;
 	}
+	/* the gateway of QEMU's user network is the host's loopback: host.internal */
+	write_hosts(c.gateway);
 	if (ipconfig_apply(&c) < 0)
 		return; /* logged */
 	if (p1.conf.network.generate_resolv_conf) {

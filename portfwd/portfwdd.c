@@ -66,6 +66,7 @@ static struct {
 	int scan_timer, connect_timer, refill_timer;
 	bool off;            /* the host said forwarding is off: nothing to do this boot */
 	bool said_waiting;
+	bool scan_failing; /* said once, until a scan works again */
 } fw = { .watch = -1 };
 
 static void connect_later(void);
@@ -132,9 +133,15 @@ static void scan(void)
 	static struct fwd_listener now[FWD_LISTENERS_MAX];
 	int n = listeners_scan(fw.nl, now, FWD_LISTENERS_MAX);
 	if (n < 0) {
-		log_warn("portfwd", "cannot list the TCP listeners: %s", strerror(-n));
+		if (!fw.scan_failing)
+			log_warn("portfwd", "cannot list the TCP listeners (sock_diag; is tcp_diag loaded?): %s; "
+				 "no listener is forwarded until it works", strerror(-n));
+		fw.scan_failing = true;
 		return;
 	}
+	if (fw.scan_failing)
+		log_info("portfwd", "the TCP listeners can be listed again");
+	fw.scan_failing = false;
 	size_t i = 0, j = 0;
 	int r = 0;
 	while (r == 0 && (i < fw.ntold || j < (size_t)n)) {

@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "session_msg.h"
 #include "control_msg.h"
+#include "portfwd_msg.h"
 #include "relay.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
@@ -89,6 +90,36 @@ static void decoders(const uint8_t *p, uint32_t n)
 	struct agent_reply ar;
 	if (agent_decode_reply(p, n, &ar, &why) == 0)
 		agent_reply_free(&ar);
+	/* port forwarding: what decodes is valid (port, family, address) and survives a round trip */
+	struct proto_portfwd_listen l, l2;
+	if (proto_decode_portfwd_listen(p, n, &l, &why) == 0) {
+		CHECK(l.port >= 1 && l.port <= 65535 && (l.family == 4 || l.family == 6) && l.addr);
+		proto_buf_reset(&b);
+		proto_encode_portfwd_listen(&b, MSG_PORTFWD_LISTEN, &l);
+		proto_hdr_decode(b.data, &h);
+		CHECK(proto_decode_portfwd_listen(b.data + PROTO_HDR_SIZE, h.len, &l2, &why) == 0);
+		CHECK(l2.port == l.port && l2.family == l.family && l2.v6only == l.v6only && !strcmp(l2.addr, l.addr));
+		proto_portfwd_listen_free(&l2);
+		proto_portfwd_listen_free(&l);
+	}
+	struct proto_portfwd_connect pc, pc2;
+	if (proto_decode_portfwd_connect(p, n, &pc, &why) == 0) {
+		CHECK(pc.port >= 1 && pc.port <= 65535 && (pc.family == 4 || pc.family == 6));
+		proto_buf_reset(&b);
+		proto_encode_portfwd_connect(&b, &pc);
+		proto_hdr_decode(b.data, &h);
+		CHECK(proto_decode_portfwd_connect(b.data + PROTO_HDR_SIZE, h.len, &pc2, &why) == 0);
+		CHECK(pc2.port == pc.port && pc2.family == pc.family && pc2.id == pc.id);
+	}
+	struct proto_portfwd_mapped pm;
+	if (proto_decode_portfwd_mapped(p, n, &pm, &why) == 0)
+		proto_portfwd_mapped_free(&pm);
+	struct proto_portfwd_reply pr;
+	if (proto_decode_portfwd_reply(p, n, &pr, &why) == 0)
+		proto_portfwd_reply_free(&pr);
+	struct proto_portfwd_open po;
+	if (proto_decode_portfwd_open(p, n, &po, &why) == 0)
+		proto_portfwd_open_free(&po);
 	uint32_t v;
 	(void)agent_decode_status_request(p, n, &v, &why);
 	(void)proto_decode_u32(p, n, TAG_SESSION, &v, &why);
