@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,13 @@ static void send_watch(const struct proto_buf *b, const char *what)
 {
 	if (fx.watch && !b->error && write_all(fx.watch->fd, b->data, b->len) < 0)
 		log_debug("portfwd", "telling the guest %s: %s", what, strerror(errno));
+}
+
+/* Small writes go at once (see the guest's portfwdd.c); not a TCP socket: a no-op. */
+static void no_delay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 /* ---- clients ---------------------------------------------------------------------------- */
@@ -247,6 +255,7 @@ static void on_accept(struct evloop *loop, int fd, uint32_t events, void *data)
 			close(cfd);
 			continue;
 		}
+		no_delay(cfd);
 		c->fd = cfd;
 		c->id = ++fx.next_id;
 		c->chan = -1;
@@ -519,6 +528,7 @@ void agent_fwd_open(struct conn *c, const uint8_t *p, uint32_t n, bool enabled)
 	}
 	c->kind = CONN_FWD_WATCH;
 	c->in.max_len = 4096;
+	no_delay(c->fd);
 	fx.watch = c;
 	log_info("portfwd", "the guest's listeners are forwarded to the host's localhost");
 }
@@ -537,6 +547,7 @@ void agent_fwd_spare(struct conn *c, const uint8_t *p, uint32_t n)
 	}
 	c->kind = CONN_FWD_SPARE;
 	c->in.max_len = 0;
+	no_delay(c->fd);
 	assign_spares();
 }
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,11 +18,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "daemon.h"
 #include "error.h"
 #include "evloop.h"
 #include "hub.h"
 #include "listeners.h"
+#include "listenwatch.h"
 #include "log.h"
 #include "portfwd_msg.h"
 #include "proto.h"
@@ -67,7 +71,23 @@ static struct {
 	bool off;            /* the host said forwarding is off: nothing to do this boot */
 	bool said_waiting;
 	bool scan_failing; /* said once, until a scan works again */
+	struct listenwatch lw;
+	bool events;       /* the kernel tells us of listens (lw), else we list on a timer */
+	uint64_t scan_due; /* when the armed scan_timer fires (mono ms) */
+	int followups;     /* scans still to do after an event that found nothing new yet */
+	/* spares are dialed by a thread of their own (a dial through the hub blocks), asked for
+	 * by a byte on dial_req, answered with the fd (or -errno) as an int on dial_done */
+	int dial_req[2], dial_done[2];
+	unsigned dialing;
 } fw = { .watch = -1 };
+
+/* Small writes go at once: the relays pass on what the programs write, in their own
+ * rhythm, and Nagle's wait on top of theirs would add a round trip. Not a TCP socket: no-op. */
+static void no_delay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
 
 static void connect_later(void);
 static void refill_soon(uint64_t ms);
@@ -127,8 +147,8 @@ static void lost(const char *why)
 }
 
 /* The listeners now against what the host knows: an UNLISTEN for each one gone, a LISTEN for
- * each new one. */
-static void scan(void)
+ * each new one. Whether anything changed. */
+static bool scan(void)
 {
 	static struct fwd_listener now[FWD_LISTENERS_MAX];
 	int n = listeners_scan(fw.nl, now, FWD_LISTENERS_MAX);
@@ -137,7 +157,7 @@ static void scan(void)
 			log_warn("portfwd", "cannot list the TCP listeners (sock_diag; is tcp_diag loaded?): %s; "
 				 "no listener is forwarded until it works", strerror(-n));
 		fw.scan_failing = true;
-		return;
+		return false;
 	}
 	if (fw.scan_failing)
 		log_info("portfwd", "the TCP listeners can be listed again");
@@ -155,22 +175,64 @@ static void scan(void)
 	}
 	if (r < 0) {
 		lost(strerror(-r));
-		return;
+		return false;
 	}
+	bool changed = fw.ntold != (size_t)n || memcmp(fw.told, now, (size_t)n * sizeof(now[0]));
 	memcpy(fw.told, now, (size_t)n * sizeof(now[0]));
 	fw.ntold = (size_t)n;
+	return changed;
+}
+
+static void scan_cb(struct evloop *loop, void *data);
+
+/* A scan within ms, unless one is due sooner already. */
+static void scan_in(uint64_t ms)
+{
+	uint64_t due = mono_ms() + ms;
+	if (fw.scan_timer && fw.scan_due <= due)
+		return;
+	if (fw.scan_timer)
+		evloop_cancel_timer(fw.loop, fw.scan_timer);
+	fw.scan_timer = evloop_add_timer(fw.loop, ms, scan_cb, NULL);
+	if (fw.scan_timer < 0)
+		fw.scan_timer = 0;
+	fw.scan_due = due;
 }
 
 static void scan_cb(struct evloop *loop, void *data)
 {
+	(void)loop;
 	(void)data;
 	fw.scan_timer = 0;
-	scan();
-	if (fw.watch >= 0) {
-		fw.scan_timer = evloop_add_timer(loop, PORTFWD_SCAN_MS, scan_cb, NULL);
-		if (fw.scan_timer < 0)
-			fw.scan_timer = 0;
+	bool changed = scan();
+	if (fw.watch < 0)
+		return;
+	if (!fw.events) {
+		scan_in(PORTFWD_SCAN_MS);
+		return;
 	}
+	/* the event comes as the socket enters LISTEN, a moment before the kernel has it in the
+	 * listening table: if that moment was not over yet, look once more a little later */
+	if (changed)
+		fw.followups = 0;
+	if (fw.followups > 0) {
+		fw.followups--;
+		scan_in(PORTFWD_FOLLOWUP_MS);
+	} else {
+		scan_in(PORTFWD_SAFETY_SCAN_MS);
+	}
+}
+
+static void on_listen_event(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	listenwatch_clear(&fw.lw, (size_t)(uintptr_t)data);
+	if (fw.watch < 0)
+		return; /* the connection's start lists them all anyway */
+	fw.followups = 1;
+	scan_in(PORTFWD_EVENT_SCAN_MS);
 }
 
 static void on_watch(struct evloop *loop, int fd, uint32_t events, void *data)
@@ -272,6 +334,7 @@ static void connect_cb(struct evloop *loop, void *data)
 		connect_later();
 		return;
 	}
+	no_delay(fd);
 	fw.watch = fd;
 	fw.said_waiting = false;
 	fw.retry_ms = 0;
@@ -444,6 +507,7 @@ static void start_forward(struct spare *s, const struct proto_portfwd_connect *m
 		connected(c, errno);
 		return;
 	}
+	no_delay(c->local);
 	if (connect(c->local, (struct sockaddr *)&ss, sl) == 0) {
 		connected(c, 0);
 		return;
@@ -499,34 +563,64 @@ static void on_spare(struct evloop *loop, int fd, uint32_t events, void *data)
 	free(s);
 }
 
-static void refill_cb(struct evloop *loop, void *data)
+static void *dialer(void *arg)
 {
-	(void)data;
-	fw.refill_timer = 0;
-	while (fw.watch >= 0 && fw.nspares < PORTFWD_SPARES) {
+	(void)arg;
+	char c;
+	while (read(fw.dial_req[0], &c, 1) == 1) {
 		struct gi_error err = GI_ERROR_INIT;
 		int fd = dial(MSG_PORTFWD_SPARE, &err);
-		if (fd < 0) {
+		if (fd < 0)
 			log_debug("portfwd", "a spare connection: %s", err.msg);
-			refill_soon(SPARE_RETRY_MS);
-			return;
+		if (write(fw.dial_done[1], &fd, sizeof(fd)) != sizeof(fd)) {
+			if (fd >= 0)
+				close(fd);
+			return NULL;
 		}
-		struct spare *s = calloc(1, sizeof(*s));
-		if (!s) {
-			close(fd);
+	}
+	return NULL;
+}
+
+static void on_dialed(struct evloop *loop, int pfd, uint32_t events, void *data)
+{
+	(void)events;
+	(void)data;
+	int fd;
+	if (read(pfd, &fd, sizeof(fd)) != sizeof(fd))
+		return;
+	fw.dialing--;
+	if (fd < 0) {
+		refill_soon(SPARE_RETRY_MS);
+		return;
+	}
+	struct spare *s = fw.watch >= 0 ? calloc(1, sizeof(*s)) : NULL;
+	if (!s) {
+		close(fd);
+		return;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	no_delay(fd);
+	s->fd = fd;
+	s->in.max_len = 4096;
+	if (evloop_add_fd(loop, fd, EPOLLIN, on_spare, s) < 0) {
+		close(fd);
+		free(s);
+		return;
+	}
+	s->next = fw.spares;
+	fw.spares = s;
+	fw.nspares++;
+}
+
+static void refill_cb(struct evloop *loop, void *data)
+{
+	(void)loop;
+	(void)data;
+	fw.refill_timer = 0;
+	while (fw.watch >= 0 && fw.nspares + fw.dialing < PORTFWD_SPARES) {
+		if (write(fw.dial_req[1], "s", 1) != 1)
 			return;
-		}
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		s->fd = fd;
-		s->in.max_len = 4096;
-		if (evloop_add_fd(loop, fd, EPOLLIN, on_spare, s) < 0) {
-			close(fd);
-			free(s);
-			return;
-		}
-		s->next = fw.spares;
-		fw.spares = s;
-		fw.nspares++;
+		fw.dialing++;
 	}
 }
 
@@ -561,12 +655,39 @@ int portfwdd_main(int argc, char **argv)
 		log_err("portfwd", "cannot open a sock_diag socket: %s", strerror(errno));
 		return 1;
 	}
+	pthread_t t;
+	int r;
+	if (pipe2(fw.dial_req, O_CLOEXEC) < 0 || pipe2(fw.dial_done, O_CLOEXEC) < 0 ||
+	    (r = pthread_create(&t, NULL, dialer, NULL)) != 0 ||
+	    evloop_add_fd(fw.loop, fw.dial_done[0], EPOLLIN, on_dialed, NULL) < 0) {
+		log_err("portfwd", "cannot start the spare connections' dialer: %s", strerror(errno));
+		return 1;
+	}
+	pthread_detach(t);
+	const char *why = "";
+	r = listenwatch_open(&fw.lw, &why);
+	if (r == 0) {
+		for (size_t i = 0; i < fw.lw.n && r == 0; i++)
+			r = evloop_add_fd(fw.loop, fw.lw.fd[i], EPOLLIN, on_listen_event, (void *)(uintptr_t)i);
+		if (r < 0) {
+			why = "the event loop";
+			listenwatch_close(&fw.lw);
+		}
+	}
+	fw.events = r == 0;
+	if (fw.events)
+		log_info("portfwd", "the kernel tells of each listen (the tracepoint sock:inet_sock_set_state on %zu CPUs)",
+			 fw.lw.n);
+	else
+		log_info("portfwd", "listing the TCP listeners every %d ms (no listen events: %s: %s)", PORTFWD_SCAN_MS, why,
+			 strerror(-r));
 	connect_later();
-	int r = evloop_run(fw.loop);
+	r = evloop_run(fw.loop);
 	while (fw.conns)
 		fconn_free(fw.conns);
 	drop_spares();
 	listeners_close(fw.nl);
+	listenwatch_close(&fw.lw);
 	evloop_free(fw.loop);
 	return r < 0 ? 1 : 0;
 }

@@ -7,8 +7,13 @@
 #ifndef GUESTINIT_PORTFWDD_H
 #define GUESTINIT_PORTFWDD_H
 
-/* How often the listeners are listed: a new one is at the host within about half of it plus
- * a round trip (the goal is a median of 250 ms; WSL lists them every 1000 ms). */
+/* When the listeners are listed. With the kernel's listen events (listenwatch.h): shortly
+ * after each, once more a little later, and every PORTFWD_SAFETY_SCAN_MS in case one was
+ * lost. Without them, every PORTFWD_SCAN_MS: a new listener is at the host within about half
+ * of it plus a round trip (the goal is a median of 250 ms; WSL lists them every 1000 ms). */
+#define PORTFWD_EVENT_SCAN_MS 5
+#define PORTFWD_FOLLOWUP_MS 100
+#define PORTFWD_SAFETY_SCAN_MS 30000
 #define PORTFWD_SCAN_MS 100
 /* Connections to the host kept ready for clients. */
 #define PORTFWD_SPARES 4
