@@ -28,6 +28,7 @@ struct agent_opts {
 	unsigned boot_timeout_s; /* a guest of that VM not ready for this long ends it; 0: never */
 	struct agent_interop interop; /* the host programs the guest may run (agent_interop.h) */
 	bool localhost_forwarding_off; /* --localhost-forwarding false: the guest's listeners stay in it */
+	const char *monitor;    /* --monitor SOCK: QEMU's human monitor, for user-network forwards; NULL: none */
 };
 
 /* Runs until SIGTERM/SIGINT or the end of its QEMU; returns the exit status. */

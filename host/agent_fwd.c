@@ -1,4 +1,10 @@
-/* Localhost forwarding, the host's side (see agent_fwd.h). The guest is not trusted: what it
+/* Localhost forwarding, the host's side (see agent_fwd.h). Two ways to carry a client: our
+ * relay (a spare connection of the guest, pumped both ways), which works on every transport
+ * and for every listener, and, for a listener on the guest's IPv4 wildcard when the VM is on
+ * QEMU's user network and the agent has its monitor (--monitor), QEMU's own forward
+ * (hostfwd_add tcp:127.0.0.1:PORT-:PORT), which takes the guest no process of ours and no
+ * second connection: docs/network.md has the measurements behind the choice. [::1] is
+ * always the relay's (QEMU 7.2's forwards listen on IPv4 only). The guest is not trusted: what it
  * reports is checked (ports, families, addresses: the decoder), it picks no host address (only
  * loopback is ever bound), its spares are capped, and a client it does not answer within
  * CONNECT_MS is reset. */
@@ -21,6 +27,7 @@
 #include "log.h"
 #include "portfwd_msg.h"
 #include "pump.h"
+#include "qemu_monitor.h"
 #include "writeall.h"
 
 #define MAX_ENTRIES 1024   /* guest listeners known at once */
@@ -42,6 +49,7 @@ struct fwd_map {
 	int fd[2]; /* 127.0.0.1, [::1]; -1 if none */
 	char note[160];
 	uint64_t accepted;
+	bool hostfwd; /* 127.0.0.1:host_port is QEMU's forward, not fd[0] */
 	struct fwd_map *next;
 };
 
@@ -375,6 +383,65 @@ static struct fwd_map *map_find(uint16_t port)
 	return NULL;
 }
 
+/* Whether guest port's 127.0.0.1 can be QEMU's forward: a listener on the guest's IPv4
+ * wildcard (0.0.0.0, or a dual-stack [::]) that QEMU's user network reaches at 10.0.2.15. */
+static bool want_hostfwd(uint16_t port)
+{
+	if (!ag.o->monitor)
+		return false;
+	for (struct fwd_entry *e = fx.entries; e; e = e->next)
+		if (e->l.port == port && !e->loopback && (e->l.family == 4 || !e->l.v6only))
+			return true;
+	return false;
+}
+
+static int monitor(const char *fmt, unsigned a, unsigned b, char *out, size_t cap)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	int r = qemu_monitor_command(ag.o->monitor, cmd, out, cap, 2000);
+	if (r < 0)
+		snprintf(out, cap, "QEMU's monitor: %s", strerror(-r));
+	return r;
+}
+
+/* 127.0.0.1:host_port from our listener to QEMU's forward, or back; on failure it stays as it
+ * was (the relay works in either case). */
+static void set_hostfwd(struct fwd_map *m, bool on)
+{
+	char out[512];
+	if (on && !m->hostfwd && m->fd[0] >= 0) {
+		/* our listener goes first: QEMU binds the same address */
+		evloop_del_fd(ag.loop, m->fd[0]);
+		close(m->fd[0]);
+		m->fd[0] = -1;
+		if (monitor("hostfwd_add tcp:127.0.0.1:%u-:%u", m->host_port, m->guest_port, out, sizeof(out)) == 0) {
+			m->hostfwd = true;
+			log_info("portfwd", "guest %u/tcp at the host's 127.0.0.1:%u through QEMU's user network", m->guest_port,
+				 m->host_port);
+			return;
+		}
+		log_warn("portfwd", "hostfwd_add for guest %u/tcp failed (%s); the agent relays it", m->guest_port, out);
+	} else if (!on && m->hostfwd) {
+		if (monitor("hostfwd_remove tcp:127.0.0.1:%u", m->host_port, 0, out, sizeof(out)) != 0)
+			log_warn("portfwd", "hostfwd_remove for the host's %u: %s", m->host_port, out);
+		m->hostfwd = false;
+	} else {
+		return;
+	}
+	if (!on && !m->host_port)
+		return;
+	int fd = m->host_port ? listen_on(AF_INET, m->host_port) : -1;
+	if (fd >= 0 && evloop_add_fd(ag.loop, fd, EPOLLIN, on_accept, m) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	m->fd[0] = fd;
+	if (fd < 0 && m->host_port)
+		log_warn("portfwd", "guest %u/tcp: the host's 127.0.0.1:%u could not be listened on again", m->guest_port,
+			 m->host_port);
+}
+
 static void map_add(uint16_t port)
 {
 	struct fwd_map *m = calloc(1, sizeof(*m));
@@ -394,6 +461,7 @@ static void map_add(uint16_t port)
 			log_info("portfwd", "guest %u/tcp → host 127.0.0.1:%u (%s)", port, m->host_port, m->note);
 		else
 			log_info("portfwd", "guest %u/tcp → host 127.0.0.1:%u and [::1]:%u", port, m->host_port, m->host_port);
+		set_hostfwd(m, want_hostfwd(port));
 	}
 	m->next = fx.maps;
 	fx.maps = m;
@@ -411,7 +479,13 @@ static void map_remove(struct fwd_map *m)
 		if (m->fd[i] >= 0) {
 			evloop_del_fd(ag.loop, m->fd[i]);
 			close(m->fd[i]);
+			m->fd[i] = -1;
 		}
+	if (m->hostfwd) {
+		char out[512];
+		if (monitor("hostfwd_remove tcp:127.0.0.1:%u", m->host_port, 0, out, sizeof(out)) != 0)
+			log_warn("portfwd", "hostfwd_remove for the host's %u: %s", m->host_port, out);
+	}
 	/* clients still waiting for the guest go with it; those connected keep their connection */
 	for (struct fwd_client *c = fx.clients, *next; c; c = next) {
 		next = c->next;
@@ -458,8 +532,11 @@ static void on_listen(const struct proto_portfwd_listen *l)
 	e->next = fx.entries;
 	fx.entries = e;
 	fx.nentries++;
-	if (!map_find((uint16_t)l->port))
+	struct fwd_map *m = map_find((uint16_t)l->port);
+	if (!m)
 		map_add((uint16_t)l->port);
+	else if (m->host_port)
+		set_hostfwd(m, want_hostfwd(m->guest_port));
 }
 
 static void on_unlisten(const struct proto_portfwd_listen *l)
@@ -476,9 +553,11 @@ static void on_unlisten(const struct proto_portfwd_listen *l)
 		others |= e->l.port == l->port;
 		pp = &e->next;
 	}
-	struct fwd_map *m = others ? NULL : map_find((uint16_t)l->port);
-	if (m)
+	struct fwd_map *m = map_find((uint16_t)l->port);
+	if (m && !others)
 		map_remove(m);
+	else if (m && m->host_port)
+		set_hostfwd(m, want_hostfwd(m->guest_port)); /* the wildcard went, a loopback one stays */
 }
 
 /* ---- the guest's connections ---------------------------------------------------------------- */
@@ -633,14 +712,11 @@ size_t agent_fwd_ports_text(char *out, size_t cap)
 		if (!m->host_port)
 			n += (size_t)snprintf(out + n, cap - n, "guest %u/tcp → not forwarded: %s (guest %s)\n", m->guest_port,
 					      m->note, addrs);
-		else if (m->fd[1] >= 0)
-			n += (size_t)snprintf(out + n, cap - n, "guest %u/tcp → host 127.0.0.1:%u [::1]:%u (guest %s; %llu connections%s%s)\n",
-					      m->guest_port, m->host_port, m->host_port, addrs, (unsigned long long)m->accepted,
-					      m->note[0] ? "; " : "", m->note);
 		else
-			n += (size_t)snprintf(out + n, cap - n, "guest %u/tcp → host 127.0.0.1:%u (guest %s; %llu connections%s%s)\n",
-					      m->guest_port, m->host_port, addrs, (unsigned long long)m->accepted,
-					      m->note[0] ? "; " : "", m->note);
+			n += (size_t)snprintf(out + n, cap - n, "guest %u/tcp → host 127.0.0.1:%u%s%.0u (guest %s; %s; %llu relayed%s%s)\n",
+					      m->guest_port, m->host_port, m->fd[1] >= 0 ? " [::1]:" : "", m->fd[1] >= 0 ? m->host_port : 0,
+					      addrs, m->hostfwd ? "127.0.0.1 by QEMU's user network, [::1] by the agent" : "by the agent",
+					      (unsigned long long)m->accepted, m->note[0] ? "; " : "", m->note);
 	}
 	return n;
 }

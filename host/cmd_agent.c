@@ -63,13 +63,15 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			o->interop.windows_path = v;
 		else if (!strcmp(a, "--alias"))
 			r = agent_interop_add_alias(&o->interop, v, err);
+		else if (!strcmp(a, "--monitor"))
+			o->monitor = v;
 		else if (!strcmp(a, "--localhost-forwarding"))
 			r = vm_opt_localhost_forwarding(v, &o->localhost_forwarding_off, err);
 		else
 			return gi_error_set(err, EINVAL, "agent: unknown option '%s' (--listen URI --token-file FILE "
 						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--memory-reclaim MODE] "
 						    "[--drive L=DIR]... [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
-						    "[--localhost-forwarding true|false])", a);
+						    "[--localhost-forwarding true|false] [--monitor SOCK])", a);
 		if (r < 0)
 			return r;
 	}

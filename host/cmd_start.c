@@ -42,7 +42,7 @@ static int pick_port(struct gi_error *err)
 /* `guesthost agent` for the VM of qemu, in a session of its own; returns once it listens. */
 static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, pid_t qemu, struct gi_error *err)
 {
-	char listen[64], tokfile[PATH_MAX], logp[PATH_MAX], pidarg[16], timeout[16];
+	char listen[64], tokfile[PATH_MAX], logp[PATH_MAX], pidarg[16], timeout[16], monitor[PATH_MAX];
 	static char drive_args[26][PATH_MAX + 4];
 	snprintf(listen, sizeof(listen), "tcp://127.0.0.1:%d", port);
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)qemu);
@@ -76,6 +76,8 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 		argv[n++] = "--localhost-forwarding";
 		argv[n++] = "false";
 	}
+	argv[n++] = "--monitor"; /* QEMU's forwards for the guest's IPv4 wildcard listeners */
+	argv[n++] = (char *)state_file(g, "monitor.sock", monitor);
 	argv[n] = NULL;
 	_cleanup_close_ int log = open(state_file(g, "agent.log", logp), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log < 0)

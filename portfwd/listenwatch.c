@@ -18,8 +18,10 @@
 #include "readfile.h"
 
 #define EVENT "events/sock/inet_sock_set_state/id"
-/* TCP (IPPROTO_TCP 6) into or out of TCP_LISTEN (10) */
-#define FILTER "protocol == 6 && (newstate == 10 || oldstate == 10)"
+/* TCP (IPPROTO_TCP 6) into TCP_LISTEN (10), or out of it into TCP_CLOSE (7): a listener that
+ * starts or stops. Not LISTEN → SYN_RECV: that is each connection a listener accepts (its
+ * child socket starts as a copy of the listener), which would wake us for every client. */
+#define FILTER "protocol == 6 && (newstate == 10 || (oldstate == 10 && newstate == 7))"
 
 static long tracepoint_id(const char **why)
 {

@@ -56,6 +56,18 @@ check "a server block on 8123, reloaded: the host's curl 127.0.0.1:8123 works wi
 g 'rm -f /etc/nginx/conf.d/test-8123.conf && nginx -s reload'
 check "... removed and reloaded: the host's 8123 is gone within 1 s" wait_for 1 eval '[ -z "$(host_port 8123)" ] && ! curl -s --max-time 1 -o /dev/null http://127.0.0.1:8123/'
 
+check "guest 80/tcp's 127.0.0.1 is QEMU's forward, its [::1] the agent's relay ($(gh ports | grep '^guest 80/'))" \
+  eval 'gh ports | grep -q "^guest 80/tcp → host 127.0.0.1:$P80 \[::1\]:$P80 .*127.0.0.1 by QEMU.s user network, \[::1\] by the agent"'
+# a listener on the guest's loopback only: QEMU cannot reach it, the agent's relay does
+g 'printf "server { listen 127.0.0.1:8124; root /var/www/html; }\n" > /etc/nginx/conf.d/test-8124.conf && nginx -s reload'
+ok=; wait_for 5 eval 'curl -s --max-time 1 http://127.0.0.1:8124/ | grep -q "Welcome to nginx"' && ok=1
+check "a listener on the guest's 127.0.0.1:8124 only is at the host's 127.0.0.1:8124, relayed by the agent ($(gh ports | grep '^guest 8124/'))" \
+  eval '[ -n "$ok" ] && gh ports | grep -q "^guest 8124/tcp → host 127.0.0.1:8124 .*; by the agent;"'
+check "... and at [::1]:8124 too" eval 'curl -s --max-time 2 "http://[::1]:8124/" | grep -q "Welcome to nginx"'
+big=$(g 'head -c 16777216 /dev/urandom > /var/www/html/big.bin && sha256sum /var/www/html/big.bin' | cut -d' ' -f1)
+check "... 16 MiB through the relay arrive whole (sha256)" eval '[ "$(curl -s --max-time 60 http://127.0.0.1:8124/big.bin | sha256sum | cut -d" " -f1)" = "$big" ]'
+g 'rm -f /etc/nginx/conf.d/test-8124.conf /var/www/html/big.bin && nginx -s reload'
+
 # addresses, route, MTU, IPv6 and DNS as the host's user network gives them
 addr=$(g 'ip -j addr show dev eth0')
 check "eth0 has 10.0.2.15/24 and MTU 1500 (ip -j addr)" eval '$PY -c "
