@@ -59,7 +59,7 @@ check "... removed and reloaded: the host's 8123 is gone within 1 s" wait_for 1 
 check "guest 80/tcp's 127.0.0.1 is QEMU's forward, its [::1] the agent's relay ($(gh ports | grep '^guest 80/'))" \
   eval 'gh ports | grep -q "^guest 80/tcp → host 127.0.0.1:$P80 \[::1\]:$P80 .*127.0.0.1 by QEMU.s user network, \[::1\] by the agent"'
 # a listener on the guest's loopback only: QEMU cannot reach it, the agent's relay does
-g 'printf "server { listen 127.0.0.1:8124; root /var/www/html; }\n" > /etc/nginx/conf.d/test-8124.conf && nginx -s reload'
+g 'printf "server { listen 127.0.0.1:8124; root /var/www/html; index index.nginx-debian.html; }\n" > /etc/nginx/conf.d/test-8124.conf && nginx -s reload'
 ok=; wait_for 5 eval 'curl -s --max-time 1 http://127.0.0.1:8124/ | grep -q "Welcome to nginx"' && ok=1
 check "a listener on the guest's 127.0.0.1:8124 only is at the host's 127.0.0.1:8124, relayed by the agent ($(gh ports | grep '^guest 8124/'))" \
   eval '[ -n "$ok" ] && gh ports | grep -q "^guest 8124/tcp → host 127.0.0.1:8124 .*; by the agent;"'
