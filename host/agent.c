@@ -28,6 +28,7 @@
 #include "agent_interop.h"
 #include "agent_msg.h"
 #include "agent_vm.h"
+#include "netmode.h"
 #include "cleanup.h"
 #include "control_msg.h"
 #include "drive_msg.h"
@@ -619,6 +620,7 @@ int agent_run(const struct agent_opts *o)
 	r = evloop_run(ag.loop);
 	agent_fwd_stop();
 	agent_vm_stop();
+	netmode_stop_passt(o->passt_pid);
 	agent_interop_stop(&o->interop);
 	while (ag.conns)
 		conn_close(ag.conns);

@@ -29,6 +29,8 @@ struct agent_opts {
 	struct agent_interop interop; /* the host programs the guest may run (agent_interop.h) */
 	bool localhost_forwarding_off; /* --localhost-forwarding false: the guest's listeners stay in it */
 	const char *monitor;    /* --monitor SOCK: QEMU's human monitor, for user-network forwards; NULL: none */
+	const char *network;    /* --network: what WELCOME tells the guest (nat, mirrored); NULL: nat */
+	pid_t passt_pid;        /* --passt-pid: the VM's passt (mirrored), ended with the agent */
 };
 
 /* Runs until SIGTERM/SIGINT or the end of its QEMU; returns the exit status. */

@@ -130,7 +130,7 @@ void handle_hello(struct conn *c, const uint8_t *p, uint32_t n)
 		return;
 	}
 	struct proto_welcome w = { .version = PROTO_VERSION, .features = h.features & PROTO_FEATURES_ALL,
-				   .distro = (char *)ag.o->distro, .network = "nat", .reclaim = ag.o->reclaim ? (char *)ag.o->reclaim : "gradual",
+				   .distro = (char *)ag.o->distro, .network = ag.o->network ? (char *)ag.o->network : "nat", .reclaim = ag.o->reclaim ? (char *)ag.o->reclaim : "gradual",
 				   .timezone = host_timezone() };
 	agent_drive_table(ag.o, &w);
 	static char aliases[1024];

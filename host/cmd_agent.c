@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "netmode.h"
 #include "cleanup.h"
 #include "parse.h"
 #include "state.h"
@@ -65,13 +66,23 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			r = agent_interop_add_alias(&o->interop, v, err);
 		else if (!strcmp(a, "--monitor"))
 			o->monitor = v;
+		else if (!strcmp(a, "--network")) {
+			bool mirrored;
+			r = netmode_parse(v, &mirrored, err);
+			o->network = mirrored ? "mirrored" : "nat";
+		} else if (!strcmp(a, "--passt-pid")) {
+			if (parse_u32(v, 10, &n) < 0 || n == 0 || n > INT_MAX)
+				return gi_error_set(err, EINVAL, "agent: --passt-pid %s: not a process id", v);
+			o->passt_pid = (pid_t)n;
+		}
 		else if (!strcmp(a, "--localhost-forwarding"))
 			r = vm_opt_localhost_forwarding(v, &o->localhost_forwarding_off, err);
 		else
 			return gi_error_set(err, EINVAL, "agent: unknown option '%s' (--listen URI --token-file FILE "
 						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--memory-reclaim MODE] "
 						    "[--drive L=DIR]... [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
-						    "[--localhost-forwarding true|false] [--monitor SOCK])", a);
+						    "[--localhost-forwarding true|false] [--monitor SOCK] [--network nat|mirrored] "
+						    "[--passt-pid PID])", a);
 		if (r < 0)
 			return r;
 	}

@@ -76,8 +76,18 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 		argv[n++] = "--localhost-forwarding";
 		argv[n++] = "false";
 	}
-	argv[n++] = "--monitor"; /* QEMU's forwards for the guest's IPv4 wildcard listeners */
-	argv[n++] = (char *)state_file(g, "monitor.sock", monitor);
+	if (!vm->net.mirrored) { /* QEMU's forwards for the guest's IPv4 wildcard listeners (user network only) */
+		argv[n++] = "--monitor";
+		argv[n++] = (char *)state_file(g, "monitor.sock", monitor);
+	}
+	char passt[16];
+	if (vm->net.passt_pid > 0) { /* the agent ends passt with the VM */
+		snprintf(passt, sizeof(passt), "%d", (int)vm->net.passt_pid);
+		argv[n++] = "--passt-pid";
+		argv[n++] = passt;
+		argv[n++] = "--network";
+		argv[n++] = "mirrored";
+	}
 	argv[n] = NULL;
 	_cleanup_close_ int log = open(state_file(g, "agent.log", logp), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log < 0)
@@ -114,7 +124,11 @@ static int restart_agent(const struct gh *g, const struct vm_opts *vm, pid_t qem
 	if (!state_read_line(g, "token", (char[128]){ 0 }, 128) || !state_read_line(g, "port", port, sizeof(port)) ||
 	    parse_uint(port, 10, 65535, &p) < 0)
 		return gi_error_set(err, ENOENT, "the VM runs but its token or port file is gone; guesthost shutdown --force");
-	int r = start_agent(g, vm, (int)p, qemu, err);
+	struct vm_opts v = *vm; /* the network it was started with, not a new one */
+	char text[32];
+	v.net.mirrored = v.mirrored && state_read_line(g, "passt.pid", text, sizeof(text));
+	v.net.passt_pid = v.net.mirrored ? (pid_t)atoi(text) : 0;
+	int r = start_agent(g, &v, (int)p, qemu, err);
 	if (r < 0)
 		return r;
 	gh_say("the VM is already running (pid %d); its agent was restarted", (int)qemu);
@@ -263,7 +277,7 @@ static int load_args(const struct gh *g, char **text, char ***out, int *argc, st
 
 int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 {
-	struct vm_opts vm = { .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S };
+	struct vm_opts vm = { .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
 	_cleanup_free_ char *saved = NULL;
 	_cleanup_free_ char **saved_argv = NULL;
 	bool given = argc > 1;
@@ -314,9 +328,14 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	/* QEMU first, then the agent with QEMU's pid: the guest needs seconds before it dials,
 	 * and an agent that holds its QEMU from the start never outlives it */
 	uint64_t t_boot = mono_ms();
+	netmode_prepare(g, vm.mirrored, &vm.net);
 	qemu = qemu_launch(g, &vm, &img, port, err);
-	if (qemu < 0)
+	if (vm.net.qemu_fd >= 0)
+		close(vm.net.qemu_fd); /* QEMU has its own */
+	if (qemu < 0) {
+		netmode_stop_passt(vm.net.passt_pid);
 		return qemu;
+	}
 	_cleanup_close_ int pidfd = proc_pidfd(qemu);
 	if (pidfd < 0)
 		return boot_failed(g, gi_error_set(err, ECHILD, "QEMU ended"), -1, vm.boot_timeout_s, err);

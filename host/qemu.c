@@ -70,9 +70,7 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	static const char *const fixed[] = {
 		"qemu-system-x86_64", "-display", "none",
 		"-device", "virtio-balloon-pci,free-page-reporting=on",
-		/* IPv6 on a unique local prefix (slirp's default, fec0::/64, is the deprecated
-		 * site-local scope): the guest gets fd00::/64 by the router advertisement */
-		"-netdev", "user,id=n0,ipv6-net=fd00::/64", "-device", "virtio-net-pci,netdev=n0",
+		"-device", "virtio-net-pci,netdev=n0",
 		/* A reboot in the guest resets the machine in place (no -no-reboot): the same
 		 * drives, kernel and configuration come back. A panic must still end QEMU, or
 		 * panic=-1 below would loop: the guest's pvpanic driver tells QEMU, which exits
@@ -82,14 +80,22 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		r = r ?: add(cl, fixed[i]);
+	/* nat: QEMU's user network, IPv6 on a unique local prefix (slirp's default, fec0::/64, is
+	 * the deprecated site-local scope: the guest gets fd00::/64 by the router advertisement);
+	 * mirrored: passt's socket (netmode.h) */
+	if (vm->net.mirrored) /* the socket to passt is QEMU's fd 3 (qemu_launch) */
+		r = r ?: add(cl, "-netdev") ?: add(cl, "stream,id=n0,server=off,addr.type=fd,addr.str=3");
+	else
+		r = r ?: add(cl, "-netdev") ?: add(cl, "user,id=n0,ipv6-net=fd00::/64");
 	r = r ?: add(cl, "-accel") ?: add(cl, img->accel);
 	r = r ?: add(cl, "-m") ?: addf(cl, "%u", vm->mem_mb);
 	r = r ?: add(cl, "-smp") ?: addf(cl, "%u", vm->cpus);
 	r = r ?: add(cl, "-kernel") ?: add(cl, img->kernel);
 	r = r ?: add(cl, "-initrd") ?: add(cl, img->initrd);
 	r = r ?: add(cl, "-append") ?:
-		addf(cl, "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://10.0.2.2:%d "
-			 "guestinit.net=eth0,10.0.2.15/24,10.0.2.2,10.0.2.3", port);
+		addf(cl, "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://%s:%d guestinit.net=eth0,%s,%s,%s",
+		     vm->net.mirrored ? vm->net.gateway : "10.0.2.2", port, vm->net.mirrored ? vm->net.iface_addr : "10.0.2.15/24",
+		     vm->net.mirrored ? vm->net.gateway : "10.0.2.2", vm->net.mirrored ? vm->net.dns : "10.0.2.3");
 	r = r ?: esc(img->rootimg, e) ?: add(cl, "-drive") ?: addf(cl, "file=%s,format=raw,if=virtio", e);
 	r = r ?: esc(state_file(g, "monitor.sock", path), e) ?: add(cl, "-chardev") ?:
 		addf(cl, "socket,id=mon,path=%s,server=on,wait=off", e);
@@ -122,7 +128,10 @@ pid_t qemu_launch(const struct gh *g, const struct vm_opts *vm, const struct ima
 	if (log < 0)
 		return gi_error_errno(err, errno, "cannot open %s", path);
 	/* -daemonize: this child returns once the VM is set up, and QEMU goes on in a grandchild */
-	int st = child_run(&(struct child_spec){ .argv = cl.argv, .fds = { -1, log, log }, .setsid = true }, err);
+	int st = child_run(&(struct child_spec){ .argv = cl.argv, .fds = { -1, log, log }, .setsid = true,
+						  .extra_fds = vm->net.qemu_fd >= 0 ? &vm->net.qemu_fd : NULL,
+						  .nextra = vm->net.qemu_fd >= 0 ? 1 : 0 },
+		       err);
 	if (st < 0)
 		return st;
 	if (st != 0) {

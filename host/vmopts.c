@@ -81,6 +81,8 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 			vm->windows_path = v;
 		else if (!strcmp(a, "--localhost-forwarding") && v)
 			r = vm_opt_localhost_forwarding(v, &vm->localhost_forwarding_off, err);
+		else if (!strcmp(a, "--networking-mode") && v)
+			r = netmode_parse(v, &vm->mirrored, err);
 		else if (!strcmp(a, "--alias") && v) {
 			/* checked as the agent will check it, so that a bad one stops the start */
 			static struct agent_interop scratch;
@@ -93,7 +95,8 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 			return gi_error_set(err, EINVAL,
 					    "start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, "
 					    "--cpus N, --memory-reclaim disabled|gradual|dropcache, --boot-timeout S, --wine PREFIX, "
-					    "--windows-path LIST, --alias NAME=COMMAND, --localhost-forwarding true|false)", a);
+					    "--windows-path LIST, --alias NAME=COMMAND, --localhost-forwarding true|false, "
+					    "--networking-mode nat|mirrored)", a);
 		i++; /* each option has a value */
 	}
 	return r;

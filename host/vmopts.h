@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "agent.h"
+#include "netmode.h"
 #include "error.h"
 
 struct vm_opts {
@@ -22,6 +23,8 @@ struct vm_opts {
 	const char *aliases[AGENT_MAX_ALIASES];
 	size_t naliases;
 	bool localhost_forwarding_off; /* --localhost-forwarding false (.wslconfig's [wsl2] key) */
+	bool mirrored;           /* --networking-mode mirrored (.wslconfig's networkingMode) */
+	struct vm_net net;       /* what the mode came to (netmode.h), for QEMU and the agent */
 };
 
 /* --drive L=DIR (our server) or --drive-virtio L=DIR (QEMU's) added to drives. */

@@ -110,4 +110,19 @@ g 'rm -f /etc/wsl.conf /root/net.sums'
 gh shutdown --reboot >"$WORK/reboot2.out" 2>&1
 check "... and without them generated again" g 'grep -q "generateHosts = false" /etc/hosts && grep -qx "nameserver 10.0.2.3" /etc/resolv.conf'
 check "after the reboots nginx is forwarded again" wait_for 30 eval 'curl -s --max-time 2 "http://127.0.0.1:$(host_port 80)/" | grep -q "Welcome to nginx"'
+
+# networkingMode=mirrored (passt): the guest has the host's own address, and its listeners are
+# still at the host's localhost (the agent's relay)
+gh shutdown >/dev/null 2>&1
+hostaddr=$(ip -4 -o addr show dev "$(ip -4 route show default | awk '{ print $5; exit }')" | awk '{ print $4; exit }')
+gh start --networking-mode mirrored >"$WORK/start-mirrored.out" 2>&1; rc=$?
+check "start --networking-mode mirrored (status $rc: $(grep -o 'networkingMode=mirrored: [^(]*' "$WORK/start-mirrored.out"))" \
+  eval '[ "$rc" = 0 ] && grep -q "networkingMode=mirrored: the guest gets the host" "$WORK/start-mirrored.out"'
+check "... the guest's eth0 has the host's own address ($hostaddr) and its gateway" \
+  eval 'g "ip -4 -o addr show dev eth0" | grep -q " $hostaddr " && g "ip -4 route show default" | grep -q "via $(ip -4 route show default | awk "{ print \$3; exit }")"'
+check "... and nginx is at the host's localhost" \
+  wait_for 30 eval 'curl -s --max-time 2 "http://127.0.0.1:$(host_port 80)/" | grep -q "Welcome to nginx"'
+passt=$(cat "$GH_STATE/passt.pid" 2>/dev/null)
+gh shutdown >/dev/null 2>&1
+check "... and passt ($passt) ends with the VM" wait_for 5 eval '[ -n "$passt" ] && ! alive "$passt"'
 finish
