@@ -106,9 +106,11 @@ g 'printf "[network]\ngenerateHosts = false\ngenerateResolvConf = false\n" > /et
 gh shutdown --reboot >"$WORK/reboot.out" 2>&1; rc=$?
 check "reboot with generateHosts=false and generateResolvConf=false (status $rc)" test "$rc" = 0
 check "... /etc/hosts and /etc/resolv.conf are byte-identical" g 'sha256sum -c --quiet /root/net.sums'
-g 'rm -f /etc/wsl.conf /root/net.sums'
+# and resolv.conf as a dangling link (systemd-resolved's stub, without systemd-resolved)
+g 'rm -f /etc/wsl.conf /root/net.sums && ln -sf /run/systemd/resolve/stub-resolv.conf /etc/resolv.conf'
 gh shutdown --reboot >"$WORK/reboot2.out" 2>&1
 check "... and without them generated again" g 'grep -q "generateHosts = false" /etc/hosts && grep -qx "nameserver 10.0.2.3" /etc/resolv.conf'
+check "... the dangling resolv.conf link replaced by the file" g 'test -f /etc/resolv.conf && ! test -L /etc/resolv.conf'
 check "after the reboots nginx is forwarded again" wait_for 30 eval 'curl -s --max-time 2 "http://127.0.0.1:$(host_port 80)/" | grep -q "Welcome to nginx"'
 
 # networkingMode=mirrored (passt): the guest has the host's own address, and its listeners are
