@@ -433,7 +433,9 @@ static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_
 		agent_fwd_frame(c, h, p);
 		return;
 	case CONN_FWD_SPARE:
-		log_warn("portfwd", "a spare connection sent %s before it was used; closing it", proto_type_name(h->type));
+	case CONN_FWD_OFF:
+		log_warn("portfwd", "a %s connection sent %s; closing it", c->kind == CONN_FWD_OFF ? "watcher's" : "spare",
+			 proto_type_name(h->type));
 		conn_close(c);
 		return;
 	case CONN_CLI:

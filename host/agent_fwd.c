@@ -597,8 +597,13 @@ void agent_fwd_open(struct conn *c, const uint8_t *p, uint32_t n, bool enabled)
 	proto_encode_portfwd_reply(&b, MSG_PORTFWD_REPLY, &m);
 	int r = b.error ? b.error : write_all(c->fd, b.data, b.len);
 	proto_buf_free(&b);
-	if (r < 0 || !enabled) {
+	if (r < 0) {
 		conn_close(c);
+		return;
+	}
+	if (!enabled) { /* held, so that the guest asks again when this agent is gone */
+		c->kind = CONN_FWD_OFF;
+		c->in.max_len = 4096;
 		return;
 	}
 	if (fx.watch) {

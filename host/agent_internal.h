@@ -21,8 +21,9 @@
  * until a command asks for one: then the command starts without waiting for the guest to
  * fork and connect. */
 /* CONN_FWD_WATCH and CONN_FWD_SPARE are localhost forwarding's (agent_fwd.c): the guest's
- * watcher and its spare connections for clients. */
-enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE, CONN_FWD_WATCH, CONN_FWD_SPARE };
+ * watcher and its spare connections for clients; CONN_FWD_OFF a watcher told that forwarding
+ * is off, held open so that the guest asks again when this agent is gone. */
+enum conn_kind { CONN_GUEST_NEW, CONN_CONTROL, CONN_CLI, CONN_SPARE, CONN_FWD_WATCH, CONN_FWD_SPARE, CONN_FWD_OFF };
 
 struct conn {
 	enum conn_kind kind;

@@ -68,7 +68,8 @@ static struct {
 	struct fconn *conns;
 	uint64_t retry_ms;
 	int scan_timer, connect_timer, refill_timer;
-	bool off;            /* the host said forwarding is off: nothing to do this boot */
+	bool off;            /* the host said forwarding is off: nothing to do until it goes */
+	int off_fd;          /* that host's connection, held to learn when it goes */
 	bool said_waiting;
 	bool scan_failing; /* said once, until a scan works again */
 	struct listenwatch lw;
@@ -79,7 +80,7 @@ static struct {
 	 * by a byte on dial_req, answered with the fd (or -errno) as an int on dial_done */
 	int dial_req[2], dial_done[2];
 	unsigned dialing;
-} fw = { .watch = -1 };
+} fw = { .watch = -1, .off_fd = -1 };
 
 /* Small writes go at once: the relays pass on what the programs write, in their own
  * rhythm, and Nagle's wait on top of theirs would add a round trip. Not a TCP socket: no-op. */
@@ -289,6 +290,23 @@ static int dial(uint16_t type, struct gi_error *err)
 	return fd;
 }
 
+/* The host that said "off" has gone: the next one may say otherwise. */
+static void on_off_watch(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)events;
+	(void)data;
+	char buf[256];
+	if (read(fd, buf, sizeof(buf)) > 0)
+		return; /* nothing is expected; nothing is done with it */
+	evloop_del_fd(loop, fd);
+	close(fd);
+	fw.off_fd = -1;
+	fw.off = false;
+	fw.retry_ms = 0;
+	log_info("portfwd", "the host that had forwarding off went away; asking the next one");
+	connect_later();
+}
+
 static void connect_cb(struct evloop *loop, void *data)
 {
 	(void)data;
@@ -318,11 +336,18 @@ static void connect_cb(struct evloop *loop, void *data)
 		return;
 	}
 	if (!rep.ok) {
-		/* the host's choice for this boot ([wsl2] localhostForwarding=false): stay idle */
+		/* the host's choice ([wsl2] localhostForwarding=false): idle, with the connection
+		 * held, whose end (another agent) is when to ask again */
 		log_info("portfwd", "localhost forwarding is off: %s", rep.reason ? rep.reason : "the host said no");
 		proto_portfwd_reply_free(&rep);
-		close(fd);
+		tv.tv_sec = 0;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (evloop_add_fd(loop, fd, EPOLLIN, on_off_watch, NULL) < 0) {
+			close(fd);
+			return;
+		}
 		fw.off = true;
+		fw.off_fd = fd;
 		return;
 	}
 	proto_portfwd_reply_free(&rep);

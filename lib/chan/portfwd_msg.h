@@ -21,7 +21,8 @@
 
 enum portfwd_type {
 	MSG_PORTFWD_OPEN = 0x0070,      /* guest → host: TAG_TOKEN; the watcher's first frame */
-	MSG_PORTFWD_REPLY = 0x0071,     /* host → guest: TAG_OK, else TAG_REASON and the host closes */
+	MSG_PORTFWD_REPLY = 0x0071,     /* host → guest: TAG_OK, else TAG_REASON (forwarding is off) and the
+					 * connection carries nothing more until the host goes */
 	MSG_PORTFWD_LISTEN = 0x0072,    /* guest → host: a listener (PORT, FAMILY, ADDR) */
 	MSG_PORTFWD_UNLISTEN = 0x0073,  /* guest → host: it closed (the same fields) */
 	MSG_PORTFWD_MAPPED = 0x0074,    /* host → guest: PORT, HOST_PORT (0: none, TAG_REASON says why) */

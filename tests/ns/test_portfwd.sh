@@ -154,5 +154,26 @@ guest_serve 0.0.0.0 17500 echo
 sleep 0.5
 check "... and a new listener is not forwarded ($(ports | tr '\n' ' '))" eval 'test -z "$(ports)" && client refused 127.0.0.1 17500'
 guest_stop
+# the agent as a user without privileges (as it should run): a guest port below 1024 goes to
+# the port 8000 above it, said once; nothing asks for root
+kill -TERM "$AGENT"; wait "$AGENT" 2>/dev/null
+NB_STATE=$WORK/agent-nobody
+mkdir -m 700 -p "$NB_STATE"
+cp "$GH_STATE/token" "$NB_STATE/token"
+chown -R nobody:nogroup "$NB_STATE" "$ROOT/hostsock"
+chmod o+x "$WORK" "$ROOT" # the way to its folders, nothing more
+rm -f "$GUEST_SOCK"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$GUESTHOST" --state "$NB_STATE" agent --listen "unix://$GUEST_SOCK" \
+  --token-file "$NB_STATE/token" >>"$AGENT_LOG" 2>&1 &
+AGENT=$!
+NS_PIDS="$NS_PIDS $AGENT"
+nbports() { "$GUESTHOST" --state "$NB_STATE" ports 2>&1; }
+guest_serve 0.0.0.0 80 echo
+ok=; wait_for 15 eval 'nbports | grep -q "^guest 80/tcp → host 127.0.0.1:8080 .*80 needs privileges on the host"' && ok=1
+check "an agent without privileges: guest 80/tcp is at the host's 8080, and says why ($(nbports | grep '^guest 80/'))" test -n "$ok"
+check "... which works" client ping 127.0.0.1 8080
+check "... and the guest's console says so once" eval '[ "$(grep -c "guest 80/tcp is at the host.s localhost:8080: 80 needs privileges on the host" "$CONSOLE")" = 1 ]'
+guest_stop
+
 [ "$FAILED" -eq 0 ] || { echo "--- the agent's log:"; tail -n 40 "$AGENT_LOG"; echo "--- the guest's log:"; grep portfwd "$CONSOLE" | tail -n 40; }
 finish
