@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,6 @@
 #include "portfwd_msg.h"
 #include "pump.h"
 #include "qemu_monitor.h"
-#include "writeall.h"
 
 #define MAX_ENTRIES 1024   /* guest listeners known at once */
 #define MAX_SPARES 64      /* the guest keeps a few; more would crowd out everything else */
@@ -81,15 +79,8 @@ static struct {
 
 static void send_watch(const struct proto_buf *b, const char *what)
 {
-	if (fx.watch && !b->error && write_all(fx.watch->fd, b->data, b->len) < 0)
+	if (fx.watch && proto_send(fx.watch->fd, b) < 0)
 		log_debug("portfwd", "telling the guest %s: %s", what, strerror(errno));
-}
-
-/* Small writes go at once (see the guest's portfwdd.c); not a TCP socket: a no-op. */
-static void no_delay(int fd)
-{
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 /* ---- clients ---------------------------------------------------------------------------- */
@@ -111,10 +102,8 @@ static void client_free(struct fwd_client *c, bool reset)
 			evloop_del_fd(ag.loop, c->chan);
 			close(c->chan);
 		}
-		if (reset) { /* the client learns that it got nothing, not that it got everything */
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-		}
+		if (reset) /* the client learns that it got nothing, not that it got everything */
+			pump_sock_reset_on_close(c->fd);
 		close(c->fd);
 	}
 	proto_inbuf_free(&c->in);
@@ -222,7 +211,7 @@ static void assign_spares(void)
 		proto_buf_init(&b);
 		struct proto_portfwd_connect m = { .port = c->guest_port, .family = c->family, .id = c->id };
 		proto_encode_portfwd_connect(&b, &m);
-		int r = b.error ? b.error : write_all(c->chan, b.data, b.len);
+		int r = proto_send(c->chan, &b);
 		proto_buf_free(&b);
 		if (r == 0)
 			r = evloop_add_fd(ag.loop, c->chan, EPOLLIN, on_chan, c);
@@ -258,12 +247,11 @@ static void on_accept(struct evloop *loop, int fd, uint32_t events, void *data)
 			break;
 		struct fwd_client *c = fx.nclients < MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-			setsockopt(cfd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			pump_sock_reset_on_close(cfd);
 			close(cfd);
 			continue;
 		}
-		no_delay(cfd);
+		pump_sock_no_delay(cfd);
 		c->fd = cfd;
 		c->id = ++fx.next_id;
 		c->chan = -1;
@@ -405,13 +393,24 @@ static int monitor(const char *fmt, unsigned a, unsigned b, char *out, size_t ca
 	return r;
 }
 
-/* 127.0.0.1:host_port from our listener to QEMU's forward, or back; on failure it stays as it
- * was (the relay works in either case). */
-static void set_hostfwd(struct fwd_map *m, bool on)
+/* QEMU's forward of 127.0.0.1:host_port goes. */
+static void hostfwd_remove(struct fwd_map *m)
 {
 	char out[512];
-	if (on && !m->hostfwd && m->fd[0] >= 0) {
+	if (monitor("hostfwd_remove tcp:127.0.0.1:%u", m->host_port, 0, out, sizeof(out)) != 0)
+		log_warn("portfwd", "hostfwd_remove for the host's %u: %s", m->host_port, out);
+	m->hostfwd = false;
+}
+
+/* 127.0.0.1:host_port (of a bound mapping) from our listener to QEMU's forward, or back; on
+ * failure it is ours (the relay works in either case). */
+static void set_hostfwd(struct fwd_map *m, bool on)
+{
+	if (on == m->hostfwd || (on && m->fd[0] < 0))
+		return;
+	if (on) {
 		/* our listener goes first: QEMU binds the same address */
+		char out[512];
 		evloop_del_fd(ag.loop, m->fd[0]);
 		close(m->fd[0]);
 		m->fd[0] = -1;
@@ -422,22 +421,16 @@ static void set_hostfwd(struct fwd_map *m, bool on)
 			return;
 		}
 		log_warn("portfwd", "hostfwd_add for guest %u/tcp failed (%s); the agent relays it", m->guest_port, out);
-	} else if (!on && m->hostfwd) {
-		if (monitor("hostfwd_remove tcp:127.0.0.1:%u", m->host_port, 0, out, sizeof(out)) != 0)
-			log_warn("portfwd", "hostfwd_remove for the host's %u: %s", m->host_port, out);
-		m->hostfwd = false;
 	} else {
-		return;
+		hostfwd_remove(m);
 	}
-	if (!on && !m->host_port)
-		return;
-	int fd = m->host_port ? listen_on(AF_INET, m->host_port) : -1;
+	int fd = listen_on(AF_INET, m->host_port);
 	if (fd >= 0 && evloop_add_fd(ag.loop, fd, EPOLLIN, on_accept, m) < 0) {
 		close(fd);
 		fd = -1;
 	}
 	m->fd[0] = fd;
-	if (fd < 0 && m->host_port)
+	if (fd < 0)
 		log_warn("portfwd", "guest %u/tcp: the host's 127.0.0.1:%u could not be listened on again", m->guest_port,
 			 m->host_port);
 }
@@ -481,11 +474,8 @@ static void map_remove(struct fwd_map *m)
 			close(m->fd[i]);
 			m->fd[i] = -1;
 		}
-	if (m->hostfwd) {
-		char out[512];
-		if (monitor("hostfwd_remove tcp:127.0.0.1:%u", m->host_port, 0, out, sizeof(out)) != 0)
-			log_warn("portfwd", "hostfwd_remove for the host's %u: %s", m->host_port, out);
-	}
+	if (m->hostfwd)
+		hostfwd_remove(m);
 	/* clients still waiting for the guest go with it; those connected keep their connection */
 	for (struct fwd_client *c = fx.clients, *next; c; c = next) {
 		next = c->next;
@@ -595,7 +585,7 @@ void agent_fwd_open(struct conn *c, const uint8_t *p, uint32_t n, bool enabled)
 		.reason = enabled ? NULL : "this host has localhost forwarding off (--localhost-forwarding false)",
 	};
 	proto_encode_portfwd_reply(&b, MSG_PORTFWD_REPLY, &m);
-	int r = b.error ? b.error : write_all(c->fd, b.data, b.len);
+	int r = proto_send(c->fd, &b);
 	proto_buf_free(&b);
 	if (r < 0) {
 		conn_close(c);
@@ -612,7 +602,7 @@ void agent_fwd_open(struct conn *c, const uint8_t *p, uint32_t n, bool enabled)
 	}
 	c->kind = CONN_FWD_WATCH;
 	c->in.max_len = 4096;
-	no_delay(c->fd);
+	pump_sock_no_delay(c->fd);
 	fx.watch = c;
 	log_info("portfwd", "the guest's listeners are forwarded to the host's localhost");
 }
@@ -631,7 +621,7 @@ void agent_fwd_spare(struct conn *c, const uint8_t *p, uint32_t n)
 	}
 	c->kind = CONN_FWD_SPARE;
 	c->in.max_len = 0;
-	no_delay(c->fd);
+	pump_sock_no_delay(c->fd);
 	assign_spares();
 }
 
@@ -640,8 +630,7 @@ static void on_reset(uint32_t id)
 {
 	for (struct fwd_client *c = fx.clients; c; c = c->next)
 		if (c->id == id && c->st == PUMPING) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			pump_sock_reset_on_close(c->fd); /* it may be the pump's: reset whoever closes it */
 			client_free(c, true);
 			return;
 		}

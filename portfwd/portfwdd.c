@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,7 +28,6 @@
 #include "portfwd_msg.h"
 #include "proto.h"
 #include "pump.h"
-#include "writeall.h"
 
 #define DIAL_MS 5000
 #define REPLY_MS 5000
@@ -82,26 +80,11 @@ static struct {
 	unsigned dialing;
 } fw = { .watch = -1, .off_fd = -1 };
 
-/* Small writes go at once: the relays pass on what the programs write, in their own
- * rhythm, and Nagle's wait on top of theirs would add a round trip. Not a TCP socket: no-op. */
-static void no_delay(int fd)
-{
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 static void connect_later(void);
 static void refill_soon(uint64_t ms);
 static void on_reset(uint32_t id);
 
 /* ---- the watcher's connection ----------------------------------------------------------- */
-
-static int send_msg(int fd, const struct proto_buf *b)
-{
-	if (b->error)
-		return b->error;
-	return write_all(fd, b->data, b->len);
-}
 
 static int tell(uint16_t type, const struct fwd_listener *l)
 {
@@ -111,7 +94,7 @@ static int tell(uint16_t type, const struct fwd_listener *l)
 		.port = l->port, .family = l->family, .v6only = l->v6only, .addr = (char *)listener_addr(l),
 	};
 	proto_encode_portfwd_listen(&b, type, &m);
-	int r = send_msg(fw.watch, &b);
+	int r = proto_send(fw.watch, &b);
 	proto_buf_free(&b);
 	return r;
 }
@@ -165,6 +148,7 @@ static bool scan(void)
 	fw.scan_failing = false;
 	size_t i = 0, j = 0;
 	int r = 0;
+	bool changed = false;
 	while (r == 0 && (i < fw.ntold || j < (size_t)n)) {
 		int c = i == fw.ntold ? 1 : j == (size_t)n ? -1 : listener_cmp(&fw.told[i], &now[j]);
 		if (c < 0)
@@ -173,12 +157,12 @@ static bool scan(void)
 			r = tell(MSG_PORTFWD_LISTEN, &now[j++]);
 		else
 			i++, j++;
+		changed |= c != 0;
 	}
 	if (r < 0) {
 		lost(strerror(-r));
 		return false;
 	}
-	bool changed = fw.ntold != (size_t)n || memcmp(fw.told, now, (size_t)n * sizeof(now[0]));
 	memcpy(fw.told, now, (size_t)n * sizeof(now[0]));
 	fw.ntold = (size_t)n;
 	return changed;
@@ -359,7 +343,7 @@ static void connect_cb(struct evloop *loop, void *data)
 		connect_later();
 		return;
 	}
-	no_delay(fd);
+	pump_sock_no_delay(fd);
 	fw.watch = fd;
 	fw.said_waiting = false;
 	fw.retry_ms = 0;
@@ -414,7 +398,7 @@ static void on_pump_done(struct pump *p, int err, void *ctx)
 		struct proto_buf b;
 		proto_buf_init(&b);
 		proto_encode_portfwd_reset(&b, c->id);
-		if (send_msg(fw.watch, &b) < 0)
+		if (proto_send(fw.watch, &b) < 0)
 			log_debug("portfwd", "telling the host of a reset: %s", strerror(errno));
 		proto_buf_free(&b);
 		pump_drain(fw.loop, pump_release(p, 0), RESET_DRAIN_MS);
@@ -427,8 +411,7 @@ static void on_reset(uint32_t id)
 {
 	for (struct fconn *c = fw.conns; c; c = c->next)
 		if (c->id == id && c->pump) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-			setsockopt(c->local, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			pump_sock_reset_on_close(c->local);
 			fconn_free(c);
 			return;
 		}
@@ -442,7 +425,7 @@ static void connected(struct fconn *c, int err)
 	snprintf(reason, sizeof(reason), "connecting to the guest's %s: %s", c->target, strerror(err));
 	struct proto_portfwd_reply m = { .ok = err == 0, .reason = err ? reason : NULL };
 	proto_encode_portfwd_reply(&b, MSG_PORTFWD_CONNECTED, &m);
-	int r = send_msg(c->chan, &b);
+	int r = proto_send(c->chan, &b);
 	proto_buf_free(&b);
 	if (err || r < 0) {
 		if (err)
@@ -532,7 +515,7 @@ static void start_forward(struct spare *s, const struct proto_portfwd_connect *m
 		connected(c, errno);
 		return;
 	}
-	no_delay(c->local);
+	pump_sock_no_delay(c->local);
 	if (connect(c->local, (struct sockaddr *)&ss, sl) == 0) {
 		connected(c, 0);
 		return;
@@ -624,7 +607,7 @@ static void on_dialed(struct evloop *loop, int pfd, uint32_t events, void *data)
 		return;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	no_delay(fd);
+	pump_sock_no_delay(fd);
 	s->fd = fd;
 	s->in.max_len = 4096;
 	if (evloop_add_fd(loop, fd, EPOLLIN, on_spare, s) < 0) {

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -207,13 +209,23 @@ void pump_free(struct pump *p)
 		free(p->d[i].buf);
 		if (p->released[i])
 			continue;
-		if (p->reset[i]) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-			setsockopt(p->fd[i], SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-		}
+		if (p->reset[i])
+			pump_sock_reset_on_close(p->fd[i]);
 		close(p->fd[i]);
 	}
 	free(p);
+}
+
+void pump_sock_no_delay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+void pump_sock_reset_on_close(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
 int pump_failed(const struct pump *p)

@@ -33,6 +33,13 @@ int pump_release(struct pump *p, int i);
  * whose peer must hang up first (port forwarding's reset, docs/network.md). -errno if it
  * cannot (fd closed). */
 int pump_drain(struct evloop *loop, int fd, unsigned timeout_ms);
+/* What every pumped TCP socket is set to (a no-op on others): TCP_NODELAY, since a relay must
+ * not add Nagle's wait to what the programs write in their own rhythm. */
+void pump_sock_no_delay(int fd);
+/* fd's close will be a reset (SO_LINGER 0): its peer learns that bytes were lost rather than
+ * seeing a clean end. */
+void pump_sock_reset_on_close(int fd);
+
 /* Bytes moved from a to b (dir 0) and from b to a (dir 1). */
 uint64_t pump_bytes(const struct pump *p, int dir);
 

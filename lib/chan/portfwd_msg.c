@@ -40,78 +40,76 @@ static const struct proto_field_spec connect_fields[] = {
 static const struct proto_msg_spec connect_msg =
 	PROTO_MSG(MSG_PORTFWD_CONNECT, struct proto_portfwd_connect, connect_fields);
 
-/* The messages that two types share: the table is the same, the frame type is the caller's. */
-#define SHARED_MSG(type, msgtype, fields) ((struct proto_msg_spec)PROTO_MSG(type, msgtype, fields))
+/* The tables that two types share (OPEN and SPARE, REPLY and CONNECTED, LISTEN and
+ * UNLISTEN): decoding and freeing do not look at the type; encoding puts the caller's. */
+static const struct proto_msg_spec open_msg = PROTO_MSG(MSG_PORTFWD_OPEN, struct proto_portfwd_open, open_fields);
+static const struct proto_msg_spec reply_msg = PROTO_MSG(MSG_PORTFWD_REPLY, struct proto_portfwd_reply, reply_fields);
+static const struct proto_msg_spec listen_msg = PROTO_MSG(MSG_PORTFWD_LISTEN, struct proto_portfwd_listen, listen_fields);
+
+static void encode_as(struct proto_buf *b, const struct proto_msg_spec *shared, uint16_t type, const void *m)
+{
+	struct proto_msg_spec s = *shared;
+	s.type = type;
+	proto_encode_msg(b, &s, m);
+}
+
+/* What LISTEN and CONNECT must hold beyond their fields' form; NULL when it does. */
+static const char *bad_port_or_family(uint32_t port, uint32_t family)
+{
+	if (port == 0 || port > 65535)
+		return "port out of range";
+	if (family != 4 && family != 6)
+		return "family is neither 4 nor 6";
+	return NULL;
+}
 
 void proto_encode_portfwd_open(struct proto_buf *b, uint16_t type, const struct proto_portfwd_open *m)
 {
-	struct proto_msg_spec s = SHARED_MSG(type, struct proto_portfwd_open, open_fields);
-	proto_encode_msg(b, &s, m);
+	encode_as(b, &open_msg, type, m);
 }
 
 int proto_decode_portfwd_open(const void *p, size_t n, struct proto_portfwd_open *m, const char **why)
 {
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_OPEN, struct proto_portfwd_open, open_fields);
-	return proto_decode_msg(p, n, &s, m, why);
+	return proto_decode_msg(p, n, &open_msg, m, why);
 }
 
-void proto_portfwd_open_free(struct proto_portfwd_open *m)
-{
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_OPEN, struct proto_portfwd_open, open_fields);
-	proto_free_msg(&s, m);
-}
+void proto_portfwd_open_free(struct proto_portfwd_open *m) { proto_free_msg(&open_msg, m); }
 
 void proto_encode_portfwd_reply(struct proto_buf *b, uint16_t type, const struct proto_portfwd_reply *m)
 {
-	struct proto_msg_spec s = SHARED_MSG(type, struct proto_portfwd_reply, reply_fields);
-	proto_encode_msg(b, &s, m);
+	encode_as(b, &reply_msg, type, m);
 }
 
 int proto_decode_portfwd_reply(const void *p, size_t n, struct proto_portfwd_reply *m, const char **why)
 {
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_REPLY, struct proto_portfwd_reply, reply_fields);
-	return proto_decode_msg(p, n, &s, m, why);
+	return proto_decode_msg(p, n, &reply_msg, m, why);
 }
 
-void proto_portfwd_reply_free(struct proto_portfwd_reply *m)
-{
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_REPLY, struct proto_portfwd_reply, reply_fields);
-	proto_free_msg(&s, m);
-}
+void proto_portfwd_reply_free(struct proto_portfwd_reply *m) { proto_free_msg(&reply_msg, m); }
 
 void proto_encode_portfwd_listen(struct proto_buf *b, uint16_t type, const struct proto_portfwd_listen *m)
 {
-	struct proto_msg_spec s = SHARED_MSG(type, struct proto_portfwd_listen, listen_fields);
-	proto_encode_msg(b, &s, m);
+	encode_as(b, &listen_msg, type, m);
 }
 
 int proto_decode_portfwd_listen(const void *p, size_t n, struct proto_portfwd_listen *m, const char **why)
 {
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_LISTEN, struct proto_portfwd_listen, listen_fields);
-	int r = proto_decode_msg(p, n, &s, m, why);
+	int r = proto_decode_msg(p, n, &listen_msg, m, why);
 	if (r < 0)
 		return r;
 	unsigned char a[16];
-	const char *bad = NULL;
-	if (m->port == 0 || m->port > 65535)
-		bad = "port out of range";
-	else if (m->family != 4 && m->family != 6)
-		bad = "family is neither 4 nor 6";
-	else if (inet_pton(m->family == 4 ? AF_INET : AF_INET6, m->addr, a) != 1)
+	const char *bad = bad_port_or_family(m->port, m->family);
+	if (!bad && inet_pton(m->family == 4 ? AF_INET : AF_INET6, m->addr, a) != 1)
 		bad = "address is not one of its family";
 	if (bad) {
-		proto_free_msg(&s, m);
+		proto_free_msg(&listen_msg, m);
 		*why = bad;
 		return -EBADMSG;
 	}
 	return 0;
 }
 
-void proto_portfwd_listen_free(struct proto_portfwd_listen *m)
-{
-	struct proto_msg_spec s = SHARED_MSG(MSG_PORTFWD_LISTEN, struct proto_portfwd_listen, listen_fields);
-	proto_free_msg(&s, m);
-}
+void proto_portfwd_listen_free(struct proto_portfwd_listen *m) { proto_free_msg(&listen_msg, m); }
 
 void proto_encode_portfwd_mapped(struct proto_buf *b, const struct proto_portfwd_mapped *m)
 {
@@ -133,8 +131,9 @@ void proto_encode_portfwd_connect(struct proto_buf *b, const struct proto_portfw
 int proto_decode_portfwd_connect(const void *p, size_t n, struct proto_portfwd_connect *m, const char **why)
 {
 	int r = proto_decode_msg(p, n, &connect_msg, m, why);
-	if (r == 0 && (m->port == 0 || m->port > 65535 || (m->family != 4 && m->family != 6))) {
-		*why = m->port == 0 || m->port > 65535 ? "port out of range" : "family is neither 4 nor 6";
+	const char *bad = r == 0 ? bad_port_or_family(m->port, m->family) : NULL;
+	if (bad) {
+		*why = bad;
 		return -EBADMSG;
 	}
 	return r;
