@@ -1,4 +1,4 @@
-/* `guesthost start [--drive L=DIR]... [--drive-virtio L=DIR]... [--mem MB] [--cpus N]
+/* `guesthost start [--image default|systemd] [--drive L=DIR]... [--drive-virtio L=DIR]... [--mem MB] [--cpus N]
  * [--memory-reclaim MODE] [--boot-timeout S]`: builds what is missing, boots QEMU in the
  * background, starts the agent that serves it (and ends with it), and returns once the guest
  * is ready (the agent's typed status says so). A VM that is not ready in time is ended,
@@ -277,11 +277,28 @@ static int load_args(const struct gh *g, char **text, char ***out, int *argc, st
 
 int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 {
-	struct vm_opts vm = { .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
+	struct vm_opts vm = { .image = "default", .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
 	_cleanup_free_ char *saved = NULL;
 	_cleanup_free_ char **saved_argv = NULL;
+	/* --image is kept apart from the other options (STATE/image): a start that changes only
+	 * the image keeps the drives and the rest, and a start without it keeps the image */
+	char *rest[argc + 1];
+	int nrest = 0, r = 0;
+	const char *image = NULL;
+	for (int i = 0; i < argc; i++)
+		if (i > 0 && !strcmp(argv[i], "--image") && i + 1 < argc)
+			image = argv[++i];
+		else
+			rest[nrest++] = argv[i];
+	rest[nrest] = NULL;
+	argc = nrest;
+	argv = rest;
+	char kept[16];
+	if (image && (r = vm_opt_image(image, &vm.image, err)) < 0)
+		return r;
+	if (!image && state_read_line(g, "image", kept, sizeof(kept)) && vm_opt_image(kept, &vm.image, err) < 0)
+		return gi_error_wrap(err, "the last start's image (%s/image; give --image to replace it)", g->state);
 	bool given = argc > 1;
-	int r = 0;
 	if (!given && (r = load_args(g, &saved, &saved_argv, &argc, err)) < 0)
 		return r;
 	if (saved_argv)
@@ -305,7 +322,8 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 		gh_say("the VM is already running (pid %d)", (int)qemu);
 		return 0;
 	}
-	if (given && (r = save_args(g, argc, argv, err)) < 0)
+	if ((given && (r = save_args(g, argc, argv, err)) < 0) ||
+	    (image && (r = state_write(g, "image", vm.image, 0644, err)) < 0))
 		return r;
 	if (saved && argc > 1) {
 		char shown[512] = "";
@@ -316,7 +334,7 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	uint64_t t0 = mono_ms();
 	char init[PATH_MAX];
 	struct image img;
-	if ((r = image_find_init(init, sizeof(init), err)) < 0 || (r = image_build(g, init, &img, err)) < 0)
+	if ((r = image_find_init(init, sizeof(init), err)) < 0 || (r = image_build(g, vm.image, init, &img, err)) < 0)
 		return r;
 	agent_stop(g); /* one from an earlier boot */
 	int port = pick_port(err);

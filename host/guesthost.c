@@ -49,7 +49,7 @@ static void usage(FILE *out)
 	char state[PATH_MAX];
 	state_default_dir(state, sizeof(state)); /* the build's SRCDIR is build/NAME/../.. */
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
-		     "  start [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
+		     "  start [--image default|systemd] [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
 		     "        [--memory-reclaim disabled|gradual|dropcache] [--boot-timeout S]\n"
 		     "        [--localhost-forwarding true|false] [--networking-mode nat|mirrored]\n"
 		     "                                       build what is missing and boot the VM; each\n"

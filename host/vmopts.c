@@ -60,6 +60,14 @@ int vm_opt_seconds(const char *opt, const char *value, unsigned *out, struct gi_
 	return number(opt, value, 1, 86400, "seconds, from 1 to 86400", out, err);
 }
 
+int vm_opt_image(const char *name, const char **out, struct gi_error *err)
+{
+	if (strcmp(name, "default") && strcmp(name, "systemd"))
+		return gi_error_set(err, EINVAL, "--image %s: the images are default and systemd", name);
+	*out = name;
+	return 0;
+}
+
 int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *err)
 {
 	int r = 0;
@@ -93,7 +101,7 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 				vm->aliases[vm->naliases++] = v;
 		} else
 			return gi_error_set(err, EINVAL,
-					    "start: unknown option '%s' (--drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, "
+					    "start: unknown option '%s' (--image default|systemd, --drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, "
 					    "--cpus N, --memory-reclaim disabled|gradual|dropcache, --boot-timeout S, --wine PREFIX, "
 					    "--windows-path LIST, --alias NAME=COMMAND, --localhost-forwarding true|false, "
 					    "--networking-mode nat|mirrored)", a);

@@ -11,6 +11,7 @@
 #include "error.h"
 
 struct vm_opts {
+	const char *image; /* the root filesystem, "default" or "systemd" (host/mkimage) */
 	struct agent_drive drives[26];
 	size_t ndrives;
 	unsigned mem_mb, cpus;
@@ -36,6 +37,8 @@ int vm_opt_localhost_forwarding(const char *value, bool *off, struct gi_error *e
 int vm_opt_reclaim(const char *mode, const char **out, struct gi_error *err);
 /* --boot-timeout: seconds, 1 to 86400. */
 int vm_opt_seconds(const char *opt, const char *value, unsigned *out, struct gi_error *err);
+/* --image: default or systemd. */
+int vm_opt_image(const char *name, const char **out, struct gi_error *err);
 /* start's options (argv[0] is "start") into vm, which holds the defaults. */
 int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *err);
 

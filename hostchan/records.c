@@ -170,3 +170,16 @@ int ready_record_read(const char *path, struct ready_record *r)
 	}
 	return r->line[0] ? 0 : -ENODATA;
 }
+
+pid_t helper_pid_read(void)
+{
+	char text[16] = "";
+	int fd = open(HELPER_PID_PATH, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	uint64_t v;
+	text[n > 0 ? n : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	return n > 0 && parse_uint(text, 10, INT32_MAX, &v) == 0 && v > 1 ? (pid_t)v : 0;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "control_msg.h"
 
@@ -39,6 +40,11 @@ int host_conf_read(const char *path, struct host_conf *c);
 /* PID 1's ready line and timings: written by PID 1 when the boot is done, read by the hub at
  * its start (live, PID 1 also sends them as HUB_READY). */
 #define READY_PATH RUNSTATE_DIR "/ready"
+/* The systemd hand-off's helper (init/helper.h) writes its pid here: under systemd its
+ * child, not PID 1, reports ready. */
+#define HELPER_PID_PATH RUNSTATE_DIR "/helper.pid"
+/* The helper's pid from HELPER_PID_PATH, or 0 (no hand-off). */
+pid_t helper_pid_read(void);
 
 struct ready_record {
 	char line[256];

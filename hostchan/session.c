@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctlsock.h"
@@ -120,6 +123,34 @@ void session_start(struct hub *h, uint32_t id)
 	_exit(0);
 }
 
+/* Under systemd (the hand-off): systemctl poweroff or reboot, so that every unit gets its
+ * stop; if the VM is still up after the grace ([boot] initTimeout, WSL's bound, else
+ * [guestinit] shutdownTimeout), a power-off by force after a sync, logged. This child is in
+ * the helper's cgroup, which no unit's stop touches, so it outlives the services' stop. */
+static void power_through_systemd(const char *verb)
+{
+	static struct wsl_conf conf;
+	wslconf_defaults(&conf);
+	wslconf_load_file(&conf, WSLCONF_PATH, quiet, NULL);
+	int grace = conf.boot.init_timeout_ms > 0 ? conf.boot.init_timeout_ms : conf.guestinit.shutdown_timeout_ms;
+	const char *path = access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
+	char *argv[] = { "systemctl", (char *)verb, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char out[256];
+	int st = spawn_capture(path, argv, envp, out, sizeof(out));
+	if (st != 0)
+		log_err("hostd", "the host asked for %s, but systemctl %s %s %d; powering off by force in %d ms", verb,
+			verb, st < 0 ? "failed:" : "exited with", st < 0 ? -st : WEXITSTATUS(st), grace);
+	else
+		log_info("hostd", "the host asked for %s: systemctl %s (a forced power-off in %d ms if it hangs)", verb,
+			 verb, grace);
+	nanosleep(&(struct timespec){ .tv_sec = grace / 1000, .tv_nsec = (grace % 1000) * 1000000L }, NULL);
+	log_err("hostd", "systemd did not %s within %d ms: syncing and powering off by force", verb, grace);
+	sync();
+	reboot(!strcmp(verb, "reboot") ? RB_AUTOBOOT : RB_POWER_OFF);
+	_exit(1);
+}
+
 void session_request_power(struct hub *h, const char *verb)
 {
 	(void)h;
@@ -128,6 +159,8 @@ void session_request_power(struct hub *h, const char *verb)
 		log_err("hostd", "the host asked for %s: fork: %s", verb, strerror(errno));
 	if (pid != 0)
 		return;
+	if (access("/run/systemd/system", F_OK) == 0 && access(CTLSOCK_PATH, F_OK) < 0)
+		power_through_systemd(verb); /* systemd is PID 1, and PID 1's control socket is not there */
 	char reply[256];
 	int rc = ctlsock_request(CTLSOCK_PATH, verb, reply, sizeof(reply), 5000);
 	if (rc < 0)

@@ -3,6 +3,9 @@
 #include "daemons.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +51,46 @@ static int stop_timeout_ms;
 static void (*stop_done)(void *);
 static void *stop_done_ctx;
 
+void daemons_base_env(char **envp)
+{
+	static char term[64] = "TERM=linux";
+	const char *t = getenv("TERM");
+	if (t && strlen(t) < sizeof(term) - 6)
+		snprintf(term, sizeof(term), "TERM=%s", t);
+	size_t i = 0;
+	envp[i++] = "PATH=" DAEMONS_PATH;
+	envp[i++] = "HOME=/root";
+	envp[i++] = "USER=root";
+	envp[i++] = "LOGNAME=root";
+	envp[i++] = "SHELL=/bin/sh";
+	envp[i++] = term;
+	envp[i] = NULL;
+}
+
+void daemons_host_env(char *const *base, const char *token, char **out)
+{
+	static char token_env[300];
+	snprintf(token_env, sizeof(token_env), "GUESTINIT_TOKEN=%s", token);
+	size_t i = 0;
+	for (; base[i] && i < DAEMONS_ENV_MAX; i++)
+		out[i] = base[i];
+	out[i++] = token_env;
+	out[i] = NULL;
+}
+
+int daemons_log_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		int e = errno;
+		log_warn("boot", "log pipe: %s; logging to the console only", strerror(e));
+		fds[0] = fds[1] = -1;
+		return -e;
+	}
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	log_set_pipe_fd(fds[1]);
+	return 0;
+}
+
 void daemons_init(struct evloop *l, const struct daemon_env *e)
 {
 	loop = l;
@@ -86,7 +129,7 @@ static void daemon_start(size_t i)
 		.fds = { (d->flags & DAEMON_LOG_PIPE_STDIN) ? env.log_read_fd : -1, env.console_fd, env.console_fd },
 		.extra_fds = with_store ? store_fds : NULL,
 		.nextra = with_store ? 2 : 0,
-		.flags = SPAWN_SETSID,
+		.flags = SPAWN_SETSID | (env.under_systemd ? SPAWN_DIE_WITH_PARENT : 0),
 	};
 	pid_t pid = spawn_process(&o);
 	if (pid < 0) {
@@ -124,7 +167,9 @@ static void schedule_restart(size_t i, uint64_t ran_ms)
 /* A daemon without what it needs is not started at all (and not restarted). */
 static bool daemon_wanted(size_t i)
 {
-	return (!(DEF(i)->flags & (DAEMON_HOST_ARGS | DAEMON_NEEDS_HOST)) || env.host_uri) && (!(DEF(i)->flags & DAEMON_MACHINE_ONLY) || env.machine);
+	unsigned f = DEF(i)->flags;
+	return (!(f & (DAEMON_HOST_ARGS | DAEMON_NEEDS_HOST)) || env.host_uri) && (!(f & DAEMON_MACHINE_ONLY) || env.machine) &&
+	       !((f & DAEMON_NOT_UNDER_SYSTEMD) && env.under_systemd);
 }
 
 void daemons_start_all(void)
@@ -229,8 +274,9 @@ void daemons_status(FILE *out)
 		const struct daemon *d = &daemons[i];
 		if (!daemon_wanted(i))
 			fprintf(out, "daemon %s: not started (%s)\n", DEF(i)->name,
-				(DEF(i)->flags & DAEMON_MACHINE_ONLY) && !env.machine ? "a namespace: the machine is not ours" :
-									  "no host address");
+				(DEF(i)->flags & DAEMON_MACHINE_ONLY) && !env.machine	  ? "a namespace: the machine is not ours" :
+				(DEF(i)->flags & DAEMON_NOT_UNDER_SYSTEMD) && env.under_systemd ? "systemd does it" :
+											  "no host address");
 		else if (d->pid > 0)
 			fprintf(out, "daemon %s: running, pid %d, up %llu s, restarts %u\n", DEF(i)->name,
 				(int)d->pid, (unsigned long long)((mono_ms() - d->started_ms) / 1000), d->restarts);

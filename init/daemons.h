@@ -9,6 +9,8 @@
 
 struct evloop;
 
+#define DAEMONS_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct daemon_env {
 	const char *self_exe; /* our multi-call binary; daemons are applets of it */
 	char *const *envp;
@@ -19,7 +21,20 @@ struct daemon_env {
 	const char *host_uri;   /* the host channel's address; NULL: no hostd */
 	char *const *host_envp; /* envp plus GUESTINIT_TOKEN, for hostd only */
 	bool machine;           /* PID 1 of a machine, not of a namespace on one */
+	bool under_systemd;     /* the systemd hand-off's helper supervises them, not PID 1: they
+				 * die with it (a new helper starts them again) */
 };
+
+/* The environment init gives its daemons (and the [boot] command): PATH, HOME, USER,
+ * LOGNAME, SHELL of root and the console's TERM; envp has room for DAEMONS_ENV_MAX. */
+#define DAEMONS_ENV_MAX 8
+void daemons_base_env(char **envp);
+/* base plus GUESTINIT_TOKEN=token into out (room for DAEMONS_ENV_MAX + 2): the hub's. */
+void daemons_host_env(char *const *base, const char *token, char **out);
+/* The log pipe for logd: 0, or -errno (logged; the console has the log then). Its write end
+ * is non-blocking, so that a full pipe drops lines rather than block the supervisor, and
+ * becomes the logger's pipe sink. */
+int daemons_log_pipe(int fds[2]);
 
 void daemons_init(struct evloop *loop, const struct daemon_env *env);
 void daemons_start_all(void);

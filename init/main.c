@@ -6,6 +6,8 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "automount.h"
+#include "generator.h"
+#include "helper.h"
 #include "hub.h"
 #include "logd.h"
 #include "memreclaimd.h"
@@ -43,6 +45,9 @@ static const struct applet {
 	{ "guestinit-servicesd", servicesd_main },
 	{ "guestinit-memreclaimd", memreclaimd_main },
 	{ "guestinit-portfwdd", portfwdd_main },
+	{ "guestinit-helper", helper_main },
+	{ "guestinit-guard", guard_main },
+	{ "guestinit-generator", generator_main },
 	{ "service", service_main },
 	{ "reboot", power_cmd_main },
 	{ "poweroff", power_cmd_main },

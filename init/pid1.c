@@ -26,6 +26,7 @@
 #include "hosts.h"
 #include "ipconfig.h"
 #include "evloop.h"
+#include "handoff.h"
 #include "log.h"
 #include "loopback.h"
 #include "mounts.h"
@@ -36,13 +37,15 @@
 #include "utmp_records.h"
 #include "wslconf.h"
 
+extern char **environ;
+
 #define PROC_PID_INIT_INO 0xEFFFFFFCU /* /proc/self/ns/pid of the machine's first namespace */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static struct {
 	struct evloop *loop;
 	struct wsl_conf conf;
 	bool ns_mode;
+	bool no_handoff;
 	uint64_t t0_ms;
 	uint64_t ready_ms;
 	bool stopping;
@@ -55,10 +58,10 @@ static struct {
 	pid_t boot_command_pid;
 	int log_pipe[2];
 	char self_exe[PATH_MAX];
-	char *envp[8];
+	char *envp[DAEMONS_ENV_MAX];
 	char host_uri[256];
 	char host_token[256];
-	char *host_envp[10];
+	char *host_envp[DAEMONS_ENV_MAX + 2];
 } p1 = { .session_pid = -1, .boot_command_pid = -1, .log_pipe = { -1, -1 } };
 
 static double since_start_ms(void)
@@ -317,33 +320,6 @@ static void set_oom_immune(void)
 		close(fd);
 }
 
-static void build_env(void)
-{
-	static char term[64] = "TERM=linux";
-	const char *t = getenv("TERM");
-	if (t && strlen(t) < sizeof(term) - 6)
-		snprintf(term, sizeof(term), "TERM=%s", t);
-	size_t i = 0;
-	p1.envp[i++] = "PATH=" DEFAULT_PATH;
-	p1.envp[i++] = "HOME=/root";
-	p1.envp[i++] = "USER=root";
-	p1.envp[i++] = "LOGNAME=root";
-	p1.envp[i++] = "SHELL=/bin/sh";
-	p1.envp[i++] = term;
-	p1.envp[i] = NULL;
-}
-
-static void setup_log_pipe(void)
-{
-	if (pipe2(p1.log_pipe, O_CLOEXEC) < 0) {
-		log_warn("boot", "log pipe: %s; logging to the console only", strerror(errno));
-		return;
-	}
-	/* PID 1 must never block on logging: a full pipe drops lines (the console has them). */
-	fcntl(p1.log_pipe[1], F_SETFL, O_NONBLOCK);
-	log_set_pipe_fd(p1.log_pipe[1]);
-}
-
 static void start_boot_command(void)
 {
 	if (!p1.conf.boot.command[0])
@@ -370,7 +346,7 @@ static void start_session(void)
 	const char *path = p1.session_argv[0];
 	char found[PATH_MAX];
 	if (!strchr(path, '/')) { /* look it up in our PATH, as a shell would */
-		char dirs[] = DEFAULT_PATH;
+		char dirs[] = DAEMONS_PATH;
 		char *save = NULL;
 		path = NULL;
 		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
@@ -469,13 +445,7 @@ static bool find_host(void)
 		log_debug("boot", "no host channel: no GUESTINIT_HOST or guestinit.host=");
 		return false;
 	}
-	static char token_env[300];
-	snprintf(token_env, sizeof(token_env), "GUESTINIT_TOKEN=%s", p1.host_token);
-	size_t i = 0;
-	for (; p1.envp[i] && i < ARRAY_SIZE(p1.host_envp) - 2; i++)
-		p1.host_envp[i] = p1.envp[i];
-	p1.host_envp[i++] = token_env;
-	p1.host_envp[i] = NULL;
+	daemons_host_env(p1.envp, p1.host_token, p1.host_envp);
 	return true;
 }
 
@@ -497,6 +467,34 @@ static void report_ready(void)
 		log_debug("boot", "ready report: %s", strerror(-rc));
 }
 
+/* [boot] systemd=true: the systemd to hand off to in out, or "" and a warning naming what
+ * is missing (the boot goes on with guestinit as init). */
+static void find_systemd(char *out, size_t cap)
+{
+	char why[256];
+	out[0] = '\0';
+	if (p1.ns_mode)
+		log_warn("boot", "[boot] systemd=true is for the VM's PID 1, not a namespace's; booting without systemd");
+	else if (!handoff_find_systemd("", out, cap, why, sizeof(why)))
+		log_warn("boot", "[boot] systemd=true, but %s; booting without systemd", why);
+}
+
+/* The early boot is done: the helper takes guestinit's daemons and systemd becomes PID 1.
+ * If its exec fails, PID 1 starts over as guestinit alone (its loop's fds went with the
+ * exec's preparation). */
+static void hand_off(const char *systemd, double *last)
+{
+	bool have_host = find_host();
+	step_done("early boot done; handing off to systemd", last);
+	struct handoff h = { .systemd = systemd, .self_exe = p1.self_exe, .t0_ms = p1.t0_ms, .helper_envp = have_host ? p1.host_envp : p1.envp };
+	if (handoff_exec(&h) == 0)
+		return;
+	char *argv[] = { "/init", "--no-handoff", NULL };
+	execve(p1.self_exe, argv, environ);
+	log_err("boot", "exec %s --no-handoff: %s; powering off", p1.self_exe, strerror(errno));
+	shutdown_final(SHUTDOWN_POWEROFF, false, 1);
+}
+
 static void boot(void)
 {
 	double last = 0;
@@ -513,6 +511,9 @@ static void boot(void)
 	log_set_level(p1.conf.guestinit.log_level);
 	umask(p1.conf.filesystem.umask);
 	step_done("wsl.conf read", &last);
+	char systemd[64] = "";
+	if (p1.conf.boot.systemd && !p1.no_handoff)
+		find_systemd(systemd, sizeof(systemd));
 
 	set_hostname();
 	int r = net_loopback_up();
@@ -520,24 +521,28 @@ static void boot(void)
 		log_warn("net", "loopback: %s", strerror(-r));
 	if (!p1.ns_mode)
 		configure_network();
-	r = utmp_write_boot(UTMP_PATH, WTMP_PATH, '2');
-	if (r < 0)
-		log_warn("boot", "%s: %s; runlevel and invoke-rc.d will not know the runlevel", UTMP_PATH, strerror(-r));
 	ssize_t n = readlink("/proc/self/exe", p1.self_exe, sizeof(p1.self_exe) - 1);
 	if (n > 0) {
 		p1.self_exe[n] = '\0';
-		sysbin_expose(p1.self_exe);
 	} else {
 		strcpy(p1.self_exe, "/init");
 		log_warn("boot", "cannot read /proc/self/exe: %s; assuming /init", strerror(errno));
 	}
+	if (systemd[0]) {
+		hand_off(systemd, &last); /* returns only if systemd could not be started */
+		systemd[0] = '\0';
+	}
+	r = utmp_write_boot(UTMP_PATH, WTMP_PATH, '2');
+	if (r < 0)
+		log_warn("boot", "%s: %s; runlevel and invoke-rc.d will not know the runlevel", UTMP_PATH, strerror(-r));
+	sysbin_expose(p1.self_exe);
 	r = control_listen(p1.loop, CTLSOCK_PATH, on_control, NULL);
 	if (r < 0)
 		log_err("boot", "control socket %s: %s; reboot/poweroff will not work (signals still do)",
 			CTLSOCK_PATH, strerror(-r));
 	step_done("network, utmp, commands, control socket", &last);
 
-	setup_log_pipe();
+	daemons_log_pipe(p1.log_pipe);
 	bool have_host = find_host();
 	struct daemon_env denv = {
 		.self_exe = p1.self_exe, .envp = p1.envp, .log_read_fd = p1.log_pipe[0], .console_fd = 2,
@@ -562,14 +567,16 @@ void pid1_main(int argc, char **argv)
 	log_init("guestinit");
 	wslconf_defaults(&p1.conf);
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
+		if (!strcmp(argv[i], "--no-handoff"))
+			p1.no_handoff = true; /* a failed hand-off's start over */
+		else if (!strcmp(argv[i], "--")) {
 			if (i + 1 < argc)
 				p1.session_argv = &argv[i + 1];
 			break;
 		}
 	if (chdir("/") < 0)
 		log_warn("boot", "chdir /: %s", strerror(errno));
-	build_env();
+	daemons_base_env(p1.envp);
 	int r = evloop_new(&p1.loop);
 	if (r == 0)
 		r = setup_signals();

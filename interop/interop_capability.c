@@ -254,13 +254,21 @@ static void write_profile_script(void)
 		log_warn("interop", "cannot write %s: %s", PROFILE_SCRIPT, strerror(-r));
 }
 
+static bool runs_this_binary(pid_t pid)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Registering a handler is for the guest's own kernel (or a user namespace's private
- * binfmt_misc): only where PID 1 is this very binary. */
+ * binfmt_misc): only where PID 1 is this very binary, or, after the systemd hand-off, its
+ * helper is (HELPER_PID_PATH). */
 static bool in_our_guest(void)
 {
-	struct stat a, b;
-	return stat("/proc/1/exe", &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	pid_t helper;
+	return runs_this_binary(1) || ((helper = helper_pid_read()) > 0 && runs_this_binary(helper));
 }
 
 int interop_setup_main(int argc, char **argv)
@@ -272,7 +280,7 @@ int interop_setup_main(int argc, char **argv)
 		return 2;
 	}
 	if (!in_our_guest()) {
-		log_err("interop", "PID 1 is not guestinit here: binfmt_misc left alone");
+		log_err("interop", "neither PID 1 nor a systemd hand-off's helper is guestinit here: binfmt_misc left alone");
 		return 1;
 	}
 	struct wsl_conf conf;

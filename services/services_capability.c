@@ -6,6 +6,6 @@ const struct daemon_def services_daemon = {
 	.name = "services",
 	.applet = "guestinit-servicesd",
 	.description = "guestinit's service supervisor (service, systemctl)",
-	.flags = DAEMON_FD_STORE,
+	.flags = DAEMON_FD_STORE | DAEMON_NOT_UNDER_SYSTEMD, /* systemd runs the services then */
 	.min_stop_ms = 100000,
 };

@@ -19,6 +19,7 @@ enum daemon_flags {
 					 * it puts there outlives it */
 	DAEMON_MACHINE_ONLY = 1 << 4,   /* nothing to do in a namespace (the machine's memory is not ours) */
 	DAEMON_NEEDS_HOST = 1 << 5,     /* only started when there is a host, which it reaches through the hub */
+	DAEMON_NOT_UNDER_SYSTEMD = 1 << 6, /* guestinit's own init work: under systemd, systemd does it */
 };
 
 struct daemon_def {

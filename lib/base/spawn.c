@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void spawn_close_from(int lowfd)
@@ -43,6 +45,7 @@ void spawn_reset_child(void)
 
 pid_t spawn_process(const struct spawn_opts *o)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -50,6 +53,9 @@ pid_t spawn_process(const struct spawn_opts *o)
 		return pid;
 
 	spawn_reset_child();
+	/* the parent may have died between fork and prctl: then its signal never comes */
+	if ((o->flags & SPAWN_DIE_WITH_PARENT) && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+		_exit(1);
 	if (o->flags & SPAWN_SETSID)
 		setsid();
 	int null = -1;
@@ -84,4 +90,37 @@ pid_t spawn_process(const struct spawn_opts *o)
 	int e = errno;
 	dprintf(2, "guestinit: cannot run %s: %s\n", o->path, strerror(e));
 	_exit(e == ENOENT ? 127 : 126);
+}
+
+int spawn_capture(const char *path, char *const *argv, char *const *envp, char *out, size_t cap)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = spawn_process(&(struct spawn_opts){ .path = path, .argv = argv, .envp = envp, .fds = { -1, p[1], -1 } });
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return (int)pid;
+	}
+	size_t len = 0;
+	char scratch[256];
+	for (;;) {
+		bool room = cap > 0 && len < cap - 1;
+		ssize_t n = read(p[0], room ? out + len : scratch, room ? cap - 1 - len : sizeof(scratch));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (room)
+			len += (size_t)n;
+	}
+	close(p[0]);
+	if (cap > 0)
+		out[len] = '\0';
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return st;
 }

@@ -9,6 +9,9 @@
 enum spawn_flags {
 	SPAWN_SETSID = 1 << 0, /* own session, so it cannot signal our process group */
 	SPAWN_CTTY = 1 << 1,   /* with SETSID: take fd 0 as controlling terminal if it is a tty */
+	/* SIGKILL when the parent dies: a supervisor that is not PID 1 (the systemd hand-off's
+	 * helper) can be killed, and the one that replaces it must not find its daemons there */
+	SPAWN_DIE_WITH_PARENT = 1 << 2,
 };
 
 struct spawn_opts {
@@ -24,6 +27,11 @@ struct spawn_opts {
 /* Forks and execs; returns the child's pid or -errno. A failed exec ends the child with 127
  * (ENOENT) or 126, as a shell does, after a message on its stderr. */
 pid_t spawn_process(const struct spawn_opts *o);
+
+/* Runs path (argv, envp) with stdin and stderr on /dev/null and waits for it; its stdout
+ * (up to cap - 1 bytes, the rest read and dropped) in out, NUL-terminated. The wait status,
+ * or -errno. For short commands that answer in a line (systemctl is-system-running). */
+int spawn_capture(const char *path, char *const *argv, char *const *envp, char *out, size_t cap);
 
 /* Closes every fd from lowfd up (close_range where the kernel has it). */
 void spawn_close_from(int lowfd);
