@@ -7,7 +7,6 @@
 #include "hub_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,29 +184,10 @@ static void handle_dial(struct client *c, const uint8_t *p, uint32_t n)
 	}
 }
 
-static pid_t parent_of(pid_t pid)
-{
-	char path[32], text[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	const char *end = strrchr(text, ')'); /* the name in parentheses may hold anything */
-	int ppid;
-	return end && sscanf(end + 1, " %*c %d", &ppid) == 1 ? ppid : 0;
-}
-
-/* PID 1 reports ready; under systemd, the hand-off helper's child that waits for it does. */
+/* PID 1 reports ready; under systemd, the hand-off's helper does. */
 static bool may_report_ready(const struct client *c)
 {
-	if (c->pid == 1)
-		return true;
-	pid_t helper = c->uid == 0 ? helper_pid_read() : 0;
-	return helper > 0 && access("/run/systemd/system", F_OK) == 0 && parent_of(c->pid) == helper;
+	return c->pid == 1 || (c->uid == 0 && c->pid == helper_pid_read() && access("/run/systemd/system", F_OK) == 0);
 }
 
 static void handle_ready(struct client *c, const uint8_t *p, uint32_t n)

@@ -181,25 +181,31 @@ static void systemctl_say(char *const *argv, char *out, size_t cap)
 		snprintf(out, cap, "(systemctl: %s)", strerror(-st));
 }
 
-/* The units of systemd's pending jobs, space-separated ("nginx.service slow.service"). */
+/* The units systemd is starting (its running jobs; the waiting ones if none runs),
+ * space-separated: "gi-slow.service". */
 static void pending_units(char *out, size_t cap)
 {
 	char list[4096];
 	char *argv[] = { "systemctl", "list-jobs", "--no-legend", "--plain", "--no-pager", NULL };
 	systemctl_say(argv, list, sizeof(list));
 	out[0] = '\0';
-	size_t len = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char unit[128];
-		if (sscanf(line, "%*u %127s", unit) != 1)
-			continue;
-		int n = snprintf(out + len, cap - len, "%s%s", len ? " " : "", unit);
-		if (n < 0 || (size_t)n >= cap - len) {
-			out[len] = '\0';
-			break;
+	for (int pass = 0; pass < 2 && !out[0]; pass++) {
+		size_t len = 0;
+		for (char *line = list; *line;) {
+			char *end = strchr(line, '\n');
+			char unit[128], state[32];
+			if (sscanf(line, "%*u %127s %*s %31s", unit, state) == 2 && (pass == 1 || !strcmp(state, "running"))) {
+				int n = snprintf(out + len, cap - len, "%s%s", len ? " " : "", unit);
+				if (n < 0 || (size_t)n >= cap - len) {
+					out[len] = '\0';
+					break;
+				}
+				len += (size_t)n;
+			}
+			if (!end)
+				break;
+			line = end + 1;
 		}
-		len += (size_t)n;
 	}
 	if (!out[0])
 		snprintf(out, cap, "(no jobs listed)");
@@ -231,7 +237,7 @@ static void run_boot_command(void)
 
 /* The waiter, a child of the helper: systemd's boot seen to its end (or to initTimeout),
  * then the ready record for the host and [boot] command. Blocking is its whole job. */
-static void wait_for_systemd(void)
+static void wait_for_systemd(int report_fd)
 {
 	prctl(PR_SET_NAME, "guestinit-wait");
 	int timeout = hp.conf.boot.init_timeout_ms;
@@ -273,24 +279,51 @@ static void wait_for_systemd(void)
 		fclose(f);
 	}
 	r.uptime_ms = (uint64_t)(up_s * 1000);
-	int rc = hub_report_ready(&r);
-	if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED)
-		log_warn("boot", "ready report: %s", strerror(-rc));
+	/* the helper reports it: the hub takes a report from the helper, whose pid it knows
+	 * and which is still there when the report is read (this child may not be) */
+	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		log_err("boot", "the ready record to the helper: %s", strerror(errno));
+	close(report_fd);
 	run_boot_command();
 	_exit(0);
 }
 
+static void on_ready_record(struct evloop *loop, int fd, uint32_t events, void *data)
+{
+	(void)events;
+	(void)data;
+	struct ready_record r;
+	ssize_t n = read(fd, &r, sizeof(r)); /* one write of less than PIPE_BUF: all or nothing */
+	evloop_del_fd(loop, fd);
+	close(fd);
+	if (n != (ssize_t)sizeof(r)) {
+		log_err("boot", "the waiter ended without a ready record: the host is not told");
+		return;
+	}
+	r.line[sizeof(r.line) - 1] = '\0';
+	int rc = hub_report_ready(&r);
+	if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED)
+		log_warn("boot", "ready report: %s", strerror(-rc));
+}
+
 static void start_waiter(void)
 {
-	pid_t pid = fork();
+	int p[2];
+	pid_t pid = pipe2(p, O_CLOEXEC) < 0 ? -1 : fork();
 	if (pid < 0) {
-		log_err("helper", "fork: %s; the host is not told when systemd is up", strerror(errno));
+		log_err("helper", "the waiter: %s; the host is not told when systemd is up", strerror(errno));
 		return;
 	}
 	if (pid == 0) {
 		spawn_reset_signals();
 		evloop_free(hp.loop); /* the helper's, not ours */
-		wait_for_systemd();
+		close(p[0]);
+		wait_for_systemd(p[1]);
+	}
+	close(p[1]);
+	if (evloop_add_fd(hp.loop, p[0], EPOLLIN, on_ready_record, NULL) < 0) {
+		log_err("helper", "watching the waiter: %s; the host is not told when systemd is up", strerror(errno));
+		close(p[0]);
 	}
 	hp.waiter = pid;
 }
