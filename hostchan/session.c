@@ -17,6 +17,7 @@
 #include "ctlsock.h"
 #include "exec_session.h"
 #include "log.h"
+#include "login.h"
 #include "session_msg.h"
 #include "spawn.h"
 #include "wslconf.h"
@@ -37,7 +38,7 @@ static const char *default_user(void *ctx)
 
 /* What the capabilities add to a session's environment (hub.h), and WSL_DISTRO_NAME: asked
  * once EXEC has come, so that it is what holds when the command starts. */
-static char **session_env(void *ctx)
+static char **session_env(void *ctx, const struct passwd *pw)
 {
 	(void)ctx;
 	enum { CAP = 32 };
@@ -51,6 +52,10 @@ static char **session_env(void *ctx)
 	for (const struct hub_capability *const *cap = hub_capabilities; *cap; cap++)
 		if ((*cap)->session_env)
 			n += (*cap)->session_env(env + n, CAP - n);
+	static struct wsl_conf conf;
+	wslconf_defaults(&conf);
+	wslconf_load_file(&conf, WSLCONF_PATH, quiet, NULL);
+	n += login_session_env(pw, conf.boot.init_timeout_ms, env + n, CAP - n);
 	env[n] = NULL;
 	return env;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -76,7 +77,8 @@ int handoff_exec(const struct handoff *h)
 		return (int)helper;
 	}
 	link_generator(h->self_exe);
-	log_info("handoff", "exec %s as PID 1 (helper: pid %d)", h->systemd, (int)helper);
+	log_info("handoff", "exec %s as PID 1, %llu ms after PID 1's start (helper: pid %d)", h->systemd,
+		 (unsigned long long)(mono_ms() - h->t0_ms), (int)helper);
 	/* What systemd expects of PID 1: nothing blocked or ignored, no fd but the console's
 	 * three, and an environment of its own making (no token, no PATH of ours). */
 	spawn_reset_signals();

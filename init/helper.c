@@ -380,6 +380,7 @@ int helper_main(int argc, char **argv)
 	wslconf_defaults(&hp.conf);
 	wslconf_load_file(&hp.conf, WSLCONF_PATH, NULL, NULL); /* PID 1 said what is wrong in it */
 	log_set_level(hp.conf.guestinit.log_level);
+	umask(hp.conf.filesystem.umask); /* PID 1 set it for itself; what the helper starts has it from here */
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	int r = atomic_write(HELPER_PID_PATH, pid, strlen(pid), 0644, false);

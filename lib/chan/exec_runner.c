@@ -149,7 +149,7 @@ static size_t strv_len(char *const *v)
 static char **build_env(const struct passwd *pw, const struct proto_exec *spec, bool tty,
 			const struct exec_runner_opts *o)
 {
-	char **extra = o->session_env ? o->session_env(o->ctx) : NULL;
+	char **extra = o->session_env ? o->session_env(o->ctx, pw) : NULL;
 	size_t nextra = strv_len(extra);
 	char **after = o->client_env && spec->nenv ? o->client_env(o->ctx, spec->env, spec->nenv) : NULL;
 	size_t nafter = strv_len(after);

@@ -7,6 +7,7 @@
 #ifndef GUESTINIT_EXEC_SESSION_H
 #define GUESTINIT_EXEC_SESSION_H
 
+#include <pwd.h>
 #include <stdbool.h>
 
 #include "proto.h"
@@ -35,9 +36,10 @@ struct exec_runner_opts {
 	 * program), not a login's (HOME, USER, SHELL, PATH of the user). */
 	bool inherit_env;
 	/* More base entries, NAME=VALUE, after the login's and before the client's (the guest's
-	 * sessions: WSL_DISTRO_NAME, WSL_INTEROP, PATH with the host's folders): a NULL-terminated
+	 * sessions: WSL_DISTRO_NAME, WSL_INTEROP, PATH with the host's folders; under systemd, the
+	 * user's login session: asked as root, for the user pw the command runs as): a NULL-terminated
 	 * malloc'd vector the runner frees; NULL: none. */
-	char **(*session_env)(void *ctx);
+	char **(*session_env)(void *ctx, const struct passwd *pw);
 	/* What the client's entries become, applied after them: NAME=VALUE replaces, a bare NAME
 	 * removes (the guest's sessions: WSLENV's path lists from the host, translated); a
 	 * NULL-terminated malloc'd vector the runner frees; NULL: nothing changes. */
