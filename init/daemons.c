@@ -172,6 +172,14 @@ static bool daemon_wanted(size_t i)
 	       !((f & DAEMON_NOT_UNDER_SYSTEMD) && env.under_systemd);
 }
 
+bool daemons_in_boot(const char *name)
+{
+	for (size_t i = 0; i < ndaemons; i++)
+		if (!strcmp(DEF(i)->name, name))
+			return daemon_wanted(i) && !stopping;
+	return false;
+}
+
 void daemons_start_all(void)
 {
 	for (size_t i = 0; i < ndaemons; i++)

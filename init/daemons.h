@@ -38,6 +38,8 @@ int daemons_log_pipe(int fds[2]);
 
 void daemons_init(struct evloop *loop, const struct daemon_env *env);
 void daemons_start_all(void);
+/* The daemon of that name (its definition's) is part of this boot: started, or to be again. */
+bool daemons_in_boot(const char *name);
 /* Returns true if pid was one of ours (and schedules its restart unless stopping). */
 bool daemons_reaped(pid_t pid, int wstatus);
 void daemons_signal_all(int sig);

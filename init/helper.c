@@ -281,8 +281,11 @@ static void wait_for_systemd(int report_fd)
 	r.uptime_ms = (uint64_t)(up_s * 1000);
 	/* the helper reports it: the hub takes a report from the helper, whose pid it knows
 	 * and which is still there when the report is read (this child may not be) */
-	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
-		log_err("boot", "the ready record to the helper: %s", strerror(errno));
+	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		/* the helper died meanwhile: its successor waits again and runs the command */
+		log_warn("boot", "the ready record to the helper: %s; the next helper reports it", strerror(errno));
+		_exit(1);
+	}
 	close(report_fd);
 	run_boot_command();
 	_exit(0);
@@ -316,6 +319,7 @@ static void start_waiter(void)
 	}
 	if (pid == 0) {
 		spawn_reset_signals();
+		signal(SIGPIPE, SIG_IGN); /* a dead helper is an EPIPE, said above */
 		evloop_free(hp.loop); /* the helper's, not ours */
 		close(p[0]);
 		wait_for_systemd(p[1]);
@@ -408,7 +412,8 @@ int helper_main(int argc, char **argv)
 	daemons_init(hp.loop, &denv);
 	daemons_start_all();
 	log_info("helper", "%s, pid %d, guard pid %d", restarted ? "restarted" : "started", (int)getpid(), (int)guard);
-	if (!restarted)
+	/* a helper killed before systemd was up left no ready record: this one waits instead */
+	if (!restarted || access(READY_PATH, F_OK) < 0)
 		start_waiter();
 	for (;;) {
 		r = evloop_run(hp.loop);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loopback.h"
 #include "mounts.h"
+#include "services_capability.h"
 #include "shutdown.h"
 #include "sigsend.h"
 #include "spawn.h"
@@ -320,10 +321,38 @@ static void set_oom_immune(void)
 		close(fd);
 }
 
+#define BOOT_COMMAND_POLL_MS 100
+#define BOOT_COMMAND_WAIT_MS 120000 /* enabled services that take longer: the command goes first */
+
+static void run_boot_command(void);
+
+static void boot_command_cb(struct evloop *loop, void *data)
+{
+	(void)loop;
+	(void)data;
+	/* once the enabled services are up, as a distribution's rc.local runs after them;
+	 * without a supervisor (none in a namespace without units), or after the wait, now */
+	uint64_t waited = (uint64_t)since_start_ms() - p1.ready_ms;
+	if (p1.stopping)
+		return;
+	if (daemons_in_boot("services") && access(SERVICES_UP_MARK, F_OK) < 0 && waited < BOOT_COMMAND_WAIT_MS &&
+	    evloop_add_timer(p1.loop, BOOT_COMMAND_POLL_MS, boot_command_cb, NULL) > 0)
+		return;
+	if (waited >= BOOT_COMMAND_WAIT_MS)
+		log_warn("boot", "the enabled services are not all up after %d s: [boot] command runs now",
+			 BOOT_COMMAND_WAIT_MS / 1000);
+	run_boot_command();
+}
+
+/* [boot] command, once the enabled services are up. */
 static void start_boot_command(void)
 {
-	if (!p1.conf.boot.command[0])
-		return;
+	if (p1.conf.boot.command[0])
+		boot_command_cb(p1.loop, NULL);
+}
+
+static void run_boot_command(void)
+{
 	/* Its own blocking description of the log pipe: ours is non-blocking, and a shell that
 	 * got EAGAIN would lose output. */
 	char path[64];
@@ -552,10 +581,10 @@ static void boot(void)
 	};
 	daemons_init(p1.loop, &denv);
 	daemons_start_all();
-	start_boot_command();
 	step_done("internal daemons started", &last);
 
 	p1.ready_ms = (uint64_t)since_start_ms();
+	start_boot_command();
 	log_info(NULL, "ready in %llu ms", (unsigned long long)p1.ready_ms);
 	report_ready();
 	start_session();

@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "services_capability.h"
 #include "lsb.h"
 #include "svc_definition.h"
 #include "svc_names.h"
@@ -399,6 +400,13 @@ static void schedule(void)
 		log_info("services", "boot: %zu enabled services handled in %llu ms", nentries,
 			 (unsigned long long)(mono_ms() - boot_t0));
 		nentries = 0; /* the entries stay allocated for the callbacks' indices; nothing reads them */
+	}
+	if (all_done) {
+		int fd = open(SERVICES_UP_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			log_warn("services", "%s: %s; [boot] command waits longer", SERVICES_UP_MARK, strerror(errno));
+		else
+			close(fd);
 	}
 }
 

@@ -6,4 +6,8 @@
 
 extern const struct daemon_def services_daemon;
 
+/* Made once every enabled service of the boot has been started (or failed to): PID 1 runs
+ * [boot] command after it, as a distribution's rc.local runs after its services. */
+#define SERVICES_UP_MARK "/run/guestinit/services.up"
+
 #endif

@@ -36,6 +36,11 @@ check "status gives the connection's local time and its age" \
   "$WORK/status1.out"
 
 # ---- a reboot in the guest -----------------------------------------------------------------
+# with [boot] command, [user] default and [filesystem] umask for the next boot (issue 11's
+# checks without systemd)
+gh run -- sh -c 'useradd -m -s /bin/bash -G adm dev && cp /etc/wsl.conf /var/tmp/wsl.conf.orig &&
+  printf "%s\n" "[boot]" "command=echo \"ran \$(id -un) nginx \$(systemctl is-active nginx)\" >> /var/tmp/boot-command" \
+    "[user]" "default=dev" "[filesystem]" "umask=027" > /etc/wsl.conf'
 b1=$(gh run -- cat /proc/sys/kernel/random/boot_id)
 mem1=$(gh run -- awk '/^MemTotal/ { print $2 }' /proc/meminfo)
 gh run -- reboot >/dev/null 2>&1
@@ -46,6 +51,14 @@ check "a session after the reboot works, in a new boot (boot id $b1 -> $b2)" eva
 check "... with the same drives (C: at /mnt/c)" test "$(gh run -- cat /mnt/c/hello.txt)" = "from the host"
 check "... and the same configuration (MemTotal $mem1 kB)" \
   test "$(gh run -- awk '/^MemTotal/ { print $2 }' /proc/meminfo)" = "$mem1"
+check "[boot] command ran once, as root, after the enabled services were up ($(gh run --user root -- cat /var/tmp/boot-command))" \
+  wait_for 10 eval 'test "$(gh run --user root -- cat /var/tmp/boot-command)" = "ran root nginx active"'
+env_line=$(gh run -- sh -c 'echo "$(id -un) $HOME $USER $LOGNAME $SHELL $(umask) $WSL_DISTRO_NAME $(id -Gn | tr " " ,)"; test -S "$WSL_INTEROP" && echo interop')
+check "[user] default=dev: the session's login environment: user, HOME, USER, LOGNAME, SHELL, umask 027, WSL_DISTRO_NAME, groups, WSL_INTEROP ($(echo $env_line))" \
+  test "$env_line" = "$(printf 'dev /home/dev dev dev /bin/bash 0027 Debian dev,adm\ninterop')"
+check "... and --user root still runs as root" test "$(gh run --user root -- id -un)" = root
+gh run --user root -- sh -c 'cp /var/tmp/wsl.conf.orig /etc/wsl.conf'
+check "... and root is the default again once wsl.conf says so" test "$(gh run -- id -un)" = root
 gh status >"$WORK/status-reboot.out"
 check "status: the new boot's ready line, and start's figures as the first boot's" \
   eval 'grep -q "^ready: guestinit: ready in" "$WORK/status-reboot.out" && grep -q "^first boot: guestinit: ready in" "$WORK/status-reboot.out"'

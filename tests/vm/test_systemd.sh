@@ -23,12 +23,12 @@ rss_kb() { gh status | sed -n 's/^guest_ram_rss_kib: //p'; }
 mkdir -p "$WORK/c"
 echo "from the host" > "$WORK/c/hello.txt"
 
-gh start --image systemd --drive "C=$WORK/c" >"$WORK/start.out" 2>&1; rc=$?
+gh start --image systemd --drive "C=$WORK/c" --alias "hostname.exe=uname -n" >"$WORK/start.out" 2>&1; rc=$?
 check "boot of the systemd image (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
 # under TCG systemd takes about 9 s, near initTimeout's 10 s: either answer is right
 check "start says systemd is running, or what is still starting at initTimeout ($(grep -o 'ready in .*; kernel' "$WORK/start.out"))" \
-  grep -qE "ready in [0-9]+ ms (\(systemd running\)|, but systemd is [a-z]+ after 10000 ms \(\[boot\] initTimeout\); still starting: [a-z])" "$WORK/start.out"
+  grep -qE "ready in [0-9]+ ms( \(systemd running\)|, but systemd is [a-z]+ after 10000 ms \(\[boot\] initTimeout\); still starting: [a-z])" "$WORK/start.out"
 
 check "PID 1 is systemd" test "$(g 'ps -p 1 -o comm=')" = systemd
 st=$(g 'timeout 120 systemctl is-system-running --wait')
@@ -65,6 +65,10 @@ check "... and still there after systemctl restart systemd-binfmt" \
 check "... and after update-binfmts --disable (binfmt-support)" \
   g 'update-binfmts --disable >/dev/null 2>&1; test -e /proc/sys/fs/binfmt_misc/WSLInterop'
 check "sessions get WSL_INTEROP, a socket of the hub" g 'test -S "$WSL_INTEROP"'
+check "interop under systemd: hostname.exe in a session runs on the host ($(uname -n))" \
+  test "$(g 'hostname.exe')" = "$(uname -n)"
+check "... and in a systemd unit, outside any session (systemd-run --pipe)" \
+  test "$(g 'systemd-run --quiet --wait --pipe --collect hostname.exe')" = "$(uname -n)"
 
 check "drvfs: /mnt/c is mounted and has the host's file" test "$(g 'cat /mnt/c/hello.txt')" = "from the host"
 session_basic_checks
