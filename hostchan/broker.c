@@ -368,7 +368,10 @@ static void make_parent(const char *path)
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		mkdir(dir, 0755);
+		/* searchable by every user, whatever [filesystem] umask the hub inherited (027
+		 * would leave only root able to reach the sockets in it) */
+		if (mkdir(dir, 0755) == 0)
+			chmod(dir, 0755);
 	}
 }
 

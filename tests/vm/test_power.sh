@@ -43,7 +43,7 @@ gh run -- sh -c 'useradd -m -s /bin/bash -G adm dev && cp /etc/wsl.conf /var/tmp
     "[user]" "default=dev" "[filesystem]" "umask=027" > /etc/wsl.conf'
 b1=$(gh run -- cat /proc/sys/kernel/random/boot_id)
 mem1=$(gh run -- awk '/^MemTotal/ { print $2 }' /proc/meminfo)
-gh run -- reboot >/dev/null 2>&1
+gh run --user root -- reboot >/dev/null 2>&1
 check "a reboot in the guest comes back: status shows boot 2 within 120 s" wait_for 120 boots_is 2
 check "... in the same QEMU, reset in place" eval 'alive "$qemu" && test "$(cat "$GH_STATE/qemu.pid")" = "$qemu"'
 b2=$(gh run -- cat /proc/sys/kernel/random/boot_id)
