@@ -108,14 +108,31 @@ check "memreclaim under systemd: the guest RAM QEMU holds falls by >= 460 of 512
   test $(( (hi - lo) / 1024 )) -ge 460
 g 'rm -f /var/tmp/mr.bin'
 
+# a running unit whose stop leaves a mark on the host's drive: it gets its stop from a
+# host's reboot and poweroff (RequiresMountsFor: it stops before /mnt/c is unmounted)
+stopmark() {
+  g 'printf "%s\n" "[Unit]" "RequiresMountsFor=/mnt/c" "[Service]" "Type=oneshot" "RemainAfterExit=yes" \
+    "ExecStart=/bin/true" "ExecStop=/bin/sh -c \"echo stopped > /mnt/c/stopmark\"" > /etc/systemd/system/gi-stopmark.service &&
+    systemctl daemon-reload && systemctl start gi-stopmark'
+}
+rm -f "$WORK/c/stopmark"; stopmark
+b1=$(g 'cat /proc/sys/kernel/random/boot_id')
+gh shutdown --reboot >"$WORK/reboot.out" 2>&1; rc=$?
+b2=$(g 'cat /proc/sys/kernel/random/boot_id')
+check "guesthost shutdown --reboot: systemctl reboot, back with systemd (status $rc, $(grep -o 'rebooted: .*' "$WORK/reboot.out" | cut -c1-80))" \
+  eval 'test "$rc" = 0 && test -n "$b2" && test "$b2" != "$b1" && test "$(g "ps -p 1 -o comm=")" = systemd && grep -q "systemctl reboot" "$GH_STATE/console.log"'
+check "... and the running unit got its stop first" test "$(cat "$WORK/c/stopmark" 2>/dev/null)" = stopped
+
 # guesthost shutdown: systemctl poweroff, every unit stopped, the disk clean
+rm -f "$WORK/c/stopmark"; stopmark
 g 'echo "written without sync" > /root/unsynced.txt'
 qemu=$(cat "$GH_STATE/qemu.pid")
 t0=$(now_ms); gh shutdown >"$WORK/shutdown.out" 2>&1; rc=$?; t1=$(now_ms)
 check "guesthost shutdown: status $rc, QEMU gone in $((t1 - t0)) ms (at most 15 s)" \
   eval 'test "$rc" = 0 && ! alive "$qemu" && [ $((t1 - t0)) -le 15000 ]'
-check "... through systemctl poweroff (the console says so, and nginx was stopped)" \
+check "... through systemctl poweroff, not by force (the console says so)" \
   eval 'grep -q "systemctl poweroff" "$GH_STATE/console.log" && ! grep -q "powering off by force" "$GH_STATE/console.log"'
+check "... and the running unit got its stop" test "$(cat "$WORK/c/stopmark" 2>/dev/null)" = stopped
 check "... the root disk is clean (e2fsck -fn)" eval 'e2fsck -fn "$GH_STATE/root-systemd.img" >"$WORK/fsck.out" 2>&1'
 check "... and the file written without sync is there" \
   test "$(debugfs -R 'cat /root/unsynced.txt' "$GH_STATE/root-systemd.img" 2>/dev/null)" = "written without sync"
