@@ -171,7 +171,7 @@ static void perform(struct daemon *d, const struct mr_action *a, const struct mr
 		/* Free page reporting hands the host free blocks of page_reporting_order (9, 2 MiB);
 		 * what compaction could not merge stays in the guest. While idle after a reclaim,
 		 * blocks of 128 KiB go too: under the systemd image that is the difference between
-		 * 89% and 94% of 512 MiB of cache back (tests/vm/test_systemd.sh). Work resuming
+		 * 89% and 93% of 512 MiB of cache back (tests/vm/test_systemd.sh). Work resuming
 		 * puts the kernel's order back, so a busy guest's short-lived frees are not reported. */
 		if (d->reporting_order[0] && !d->reporting_low && write_knob(d, REPORTING_ORDER, IDLE_REPORTING_ORDER) == 0)
 			d->reporting_low = true;
