@@ -280,8 +280,9 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	struct vm_opts vm = { .image = "default", .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
 	_cleanup_free_ char *saved = NULL;
 	_cleanup_free_ char **saved_argv = NULL;
-	/* --image is kept apart from the other options (STATE/image): a start that changes only
-	 * the image keeps the drives and the rest, and a start without it keeps the image */
+	/* --image is for this start only, and apart from the other options: a start that gives
+	 * only --image keeps the last start's drives and the rest, and a start without it boots
+	 * the default image (each image keeps its own disk) */
 	char *rest[argc + 1];
 	int nrest = 0, r = 0;
 	const char *image = NULL;
@@ -293,11 +294,8 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	rest[nrest] = NULL;
 	argc = nrest;
 	argv = rest;
-	char kept[16];
 	if (image && (r = vm_opt_image(image, &vm.image, err)) < 0)
 		return r;
-	if (!image && state_read_line(g, "image", kept, sizeof(kept)) && vm_opt_image(kept, &vm.image, err) < 0)
-		return gi_error_wrap(err, "the last start's image (%s/image; give --image to replace it)", g->state);
 	bool given = argc > 1;
 	if (!given && (r = load_args(g, &saved, &saved_argv, &argc, err)) < 0)
 		return r;
@@ -322,8 +320,7 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 		gh_say("the VM is already running (pid %d)", (int)qemu);
 		return 0;
 	}
-	if ((given && (r = save_args(g, argc, argv, err)) < 0) ||
-	    (image && (r = state_write(g, "image", vm.image, 0644, err)) < 0))
+	if (given && (r = save_args(g, argc, argv, err)) < 0)
 		return r;
 	if (saved && argc > 1) {
 		char shown[512] = "";

@@ -148,12 +148,16 @@ debugfs -w -R "symlink /etc/systemd/system/multi-user.target.wants/gi-slow.servi
 printf '%s\n' "[boot]" "systemd=true" "initTimeout=15000" "command=echo ran >> /var/tmp/boot-command" > "$WORK/unit/wsl.conf"
 debugfs -w -R "rm /etc/wsl.conf" "$GH_STATE/root-systemd.img" >/dev/null 2>&1
 debugfs -w -R "write $WORK/unit/wsl.conf /etc/wsl.conf" "$GH_STATE/root-systemd.img" >/dev/null 2>&1
-t0=$(now_ms); gh start >"$WORK/start2.out" 2>&1; rc=$?; t1=$(now_ms)
+t0=$(now_ms); gh start --image systemd >"$WORK/start2.out" 2>&1; rc=$?; t1=$(now_ms)
 check "a unit holding the boot, initTimeout=15000: start returns (status $rc, $((t1 - t0)) ms) and says what is still starting ($(grep -o "systemd is.*" "$WORK/start2.out" | cut -c1-160))" \
   eval 'test "$rc" = 0 && grep -q "systemd is starting after 15000 ms (\[boot\] initTimeout); still starting: .*gi-slow.service" "$WORK/start2.out"'
 check "... sessions work meanwhile" test "$(gh run -- echo works)" = works
 check "... the log says why" eval 'grep -q "initTimeout.*gi-slow.service.*sessions work meanwhile" "$GH_STATE/console.log"'
 check "[boot] command ran once, as root, once systemd was up or initTimeout passed" \
   wait_for 10 eval 'test "$(g "cat /var/tmp/boot-command 2>/dev/null")" = ran'
+gh shutdown >/dev/null 2>&1
+gh start >"$WORK/start3.out" 2>&1; rc=$?
+check "a start without --image boots the default image: guestinit is PID 1, the drives are kept (status $rc)" \
+  eval 'test "$rc" = 0 && test "$(g "ps -p 1 -o comm=")" = init && test "$(g "cat /mnt/c/hello.txt")" = "from the host"'
 gh shutdown >/dev/null 2>&1
 finish
