@@ -22,6 +22,7 @@
 #include "hub_msg.h"
 #include "log.h"
 #include "peercred.h"
+#include "sdinit.h"
 #include "unixsock.h"
 
 #define BROKER_MAX_CLIENTS 64
@@ -187,7 +188,7 @@ static void handle_dial(struct client *c, const uint8_t *p, uint32_t n)
 /* PID 1 reports ready; under systemd, the hand-off's helper does. */
 static bool may_report_ready(const struct client *c)
 {
-	return c->pid == 1 || (c->uid == 0 && c->pid == helper_pid_read() && access("/run/systemd/system", F_OK) == 0);
+	return c->pid == 1 || (c->uid == 0 && c->pid == helper_pid_read() && sdinit_booted());
 }
 
 static void handle_ready(struct client *c, const uint8_t *p, uint32_t n)

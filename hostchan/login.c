@@ -19,14 +19,10 @@
 #include "clock.h"
 #include "log.h"
 #include "records.h"
+#include "sdinit.h"
 #include "spawn.h"
 
 #define LOGIN_STEP_MS 250
-
-static const char *systemctl_path(void)
-{
-	return access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
-}
 
 static bool user_manager_active(uid_t uid)
 {
@@ -34,7 +30,7 @@ static bool user_manager_active(uid_t uid)
 	snprintf(unit, sizeof(unit), "user@%u.service", (unsigned)uid);
 	char *argv[] = { "systemctl", "is-active", unit, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	int st = spawn_capture(systemctl_path(), argv, envp, out, sizeof(out));
+	int st = spawn_capture(sdinit_systemctl(), argv, envp, out, sizeof(out));
 	return st == 0;
 }
 
@@ -105,8 +101,7 @@ static void start_holder(const struct passwd *pw)
 
 size_t login_session_env(const struct passwd *pw, int timeout_ms, char **env, size_t cap)
 {
-	/* systemd is PID 1 (sd_booted's test) */
-	if (cap < 2 || access("/run/systemd/system", F_OK) < 0 || access("/bin/login", X_OK) < 0)
+	if (cap < 2 || !sdinit_booted() || access("/bin/login", X_OK) < 0)
 		return 0;
 	/* an account that cannot log in (nologin, false: www-data) gets no login */
 	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";

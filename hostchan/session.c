@@ -18,6 +18,7 @@
 #include "exec_session.h"
 #include "log.h"
 #include "login.h"
+#include "sdinit.h"
 #include "session_msg.h"
 #include "spawn.h"
 #include "wslconf.h"
@@ -138,11 +139,10 @@ static void power_through_systemd(const char *verb)
 	wslconf_defaults(&conf);
 	wslconf_load_file(&conf, WSLCONF_PATH, quiet, NULL);
 	int grace = conf.boot.init_timeout_ms > 0 ? conf.boot.init_timeout_ms : conf.guestinit.shutdown_timeout_ms;
-	const char *path = access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
 	char *argv[] = { "systemctl", (char *)verb, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char out[256];
-	int st = spawn_capture(path, argv, envp, out, sizeof(out));
+	int st = spawn_capture(sdinit_systemctl(), argv, envp, out, sizeof(out));
 	if (st != 0)
 		log_err("hostd", "the host asked for %s, but systemctl %s %s %d; powering off by force in %d ms", verb,
 			verb, st < 0 ? "failed:" : "exited with", st < 0 ? -st : WEXITSTATUS(st), grace);
@@ -164,7 +164,7 @@ void session_request_power(struct hub *h, const char *verb)
 		log_err("hostd", "the host asked for %s: fork: %s", verb, strerror(errno));
 	if (pid != 0)
 		return;
-	if (access("/run/systemd/system", F_OK) == 0 && access(CTLSOCK_PATH, F_OK) < 0)
+	if (sdinit_booted() && access(CTLSOCK_PATH, F_OK) < 0)
 		power_through_systemd(verb); /* systemd is PID 1, and PID 1's control socket is not there */
 	char reply[256];
 	int rc = ctlsock_request(CTLSOCK_PATH, verb, reply, sizeof(reply), 5000);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "bootcmd.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "daemon.h"
@@ -28,6 +29,7 @@
 #include "parse.h"
 #include "readfile.h"
 #include "records.h"
+#include "sdinit.h"
 #include "spawn.h"
 #include "wslconf.h"
 
@@ -82,6 +84,13 @@ static pid_t start_partner(const char *applet, const char *flag, pid_t watched)
 	return p;
 }
 
+/* Our binary, for the partner we start: "" (then /init) if /proc cannot say. */
+static void read_self_exe(void)
+{
+	ssize_t n = readlink("/proc/self/exe", hp.self_exe, sizeof(hp.self_exe) - 1);
+	hp.self_exe[n > 0 ? n : 0] = '\0';
+}
+
 /* ---- the guard ----------------------------------------------------------------------- */
 
 int guard_main(int argc, char **argv)
@@ -93,8 +102,7 @@ int guard_main(int argc, char **argv)
 		fprintf(stderr, "usage: guestinit-guard HELPER-PID (the systemd hand-off's helper starts it)\n");
 		return 2;
 	}
-	ssize_t n = readlink("/proc/self/exe", hp.self_exe, sizeof(hp.self_exe) - 1);
-	hp.self_exe[n > 0 ? n : 0] = '\0';
+	read_self_exe();
 	signal(SIGPIPE, SIG_IGN);
 	pid_t helper = (pid_t)v;
 	uint64_t started = 0; /* when we started the one watched; 0: not ours */
@@ -168,15 +176,10 @@ static void join_cgroup(void)
 		close(fd);
 }
 
-static const char *systemctl_path(void)
-{
-	return access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
-}
-
 /* systemctl's answer, its first line without the newline; "" if it said nothing. */
 static void systemctl_say(char *const *argv, char *out, size_t cap)
 {
-	int st = spawn_capture(systemctl_path(), argv, hp.envp, out, cap);
+	int st = spawn_capture(sdinit_systemctl(), argv, hp.envp, out, cap);
 	if (st < 0)
 		snprintf(out, cap, "(systemctl: %s)", strerror(-st));
 }
@@ -215,24 +218,13 @@ static void run_boot_command(void)
 {
 	if (!hp.conf.boot.command[0])
 		return;
-	/* a blocking description of the log pipe of its own (ours drops what does not fit) */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", hp.log_pipe[1]);
-	_cleanup_close_ int out = hp.log_pipe[1] >= 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	char *argv[] = { "sh", "-c", hp.conf.boot.command, NULL };
-	pid_t pid = spawn_process(&(struct spawn_opts){ .path = "/bin/sh", .argv = argv, .envp = hp.envp,
-						       .fds = { -1, out >= 0 ? out : 2, out >= 0 ? out : 2 },
-						       .flags = SPAWN_SETSID });
-	if (pid < 0) {
-		log_warn("boot", "[boot] command: %s", strerror((int)-pid));
-		return;
-	}
+	pid_t pid = boot_command_start(hp.conf.boot.command, hp.envp, hp.log_pipe[1]);
 	int st;
+	if (pid < 0)
+		return;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		log_warn("boot", "[boot] command %s %d", WIFEXITED(st) ? "exited with status" : "killed by signal",
-			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	boot_command_ended(st);
 }
 
 /* The waiter, a child of the helper: systemd's boot seen to its end (or to initTimeout),
@@ -271,14 +263,7 @@ static void wait_for_systemd(int report_fd)
 		log_warn("boot", "systemd is %s after %d ms ([boot] initTimeout); still starting: %s; sessions work meanwhile",
 			 state[0] ? state : "silent", timeout, units);
 	}
-	double up_s = 0;
-	FILE *f = fopen("/proc/uptime", "re");
-	if (f) {
-		if (fscanf(f, "%lf", &up_s) != 1)
-			up_s = 0;
-		fclose(f);
-	}
-	r.uptime_ms = (uint64_t)(up_s * 1000);
+	r.uptime_ms = boot_ms();
 	/* the helper reports it: the hub takes a report from the helper, whose pid it knows
 	 * and which is still there when the report is read (this child may not be) */
 	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
@@ -379,8 +364,7 @@ int helper_main(int argc, char **argv)
 	if (daemon_setup("guestinit-helper", "guestinit-help", sigs, on_signal, NULL, &hp.loop) < 0)
 		return 1;
 	join_cgroup();
-	ssize_t n = readlink("/proc/self/exe", hp.self_exe, sizeof(hp.self_exe) - 1);
-	hp.self_exe[n > 0 ? n : 0] = '\0';
+	read_self_exe();
 	wslconf_defaults(&hp.conf);
 	wslconf_load_file(&hp.conf, WSLCONF_PATH, NULL, NULL); /* PID 1 said what is wrong in it */
 	log_set_level(hp.conf.guestinit.log_level);

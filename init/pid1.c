@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bootcmd.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "cmdline.h"
@@ -92,9 +93,7 @@ static void reap_all(void)
 			continue;
 		if (pid == p1.boot_command_pid) {
 			p1.boot_command_pid = -1;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				log_warn("boot", "[boot] command %s %d", WIFEXITED(st) ? "exited with status" : "killed by signal",
-					 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			boot_command_ended(st);
 			continue;
 		}
 		if (pid == p1.session_pid) {
@@ -353,18 +352,8 @@ static void start_boot_command(void)
 
 static void run_boot_command(void)
 {
-	/* Its own blocking description of the log pipe: ours is non-blocking, and a shell that
-	 * got EAGAIN would lose output. */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", p1.log_pipe[1]);
-	_cleanup_close_ int out = p1.log_pipe[1] >= 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-	char *argv[] = { "sh", "-c", p1.conf.boot.command, NULL };
-	struct spawn_opts o = { .path = "/bin/sh", .argv = argv, .envp = p1.envp,
-				.fds = { -1, out >= 0 ? out : 2, out >= 0 ? out : 2 }, .flags = SPAWN_SETSID };
-	pid_t pid = spawn_process(&o);
-	if (pid < 0)
-		log_warn("boot", "[boot] command: %s", strerror((int)-pid));
-	else
+	pid_t pid = boot_command_start(p1.conf.boot.command, p1.envp, p1.log_pipe[1]);
+	if (pid > 0)
 		p1.boot_command_pid = pid;
 }
 
@@ -482,14 +471,7 @@ static bool find_host(void)
  * for the hub if it runs already (never waited on). */
 static void report_ready(void)
 {
-	double up = 0;
-	FILE *f = fopen("/proc/uptime", "re");
-	if (f) {
-		if (fscanf(f, "%lf", &up) != 1)
-			up = 0;
-		fclose(f);
-	}
-	struct ready_record r = { .ready_ms = p1.ready_ms, .uptime_ms = (uint64_t)(up * 1000) };
+	struct ready_record r = { .ready_ms = p1.ready_ms, .uptime_ms = boot_ms() }; /* /proc/uptime's clock */
 	snprintf(r.line, sizeof(r.line), "guestinit: ready in %llu ms", (unsigned long long)p1.ready_ms);
 	int rc = hub_report_ready(&r);
 	if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED)

@@ -31,6 +31,7 @@
 #include "svc_log.h"
 #include "clock.h"
 #include "parse.h"
+#include "sdinit.h"
 
 #define DEBIAN_VERSION "1.65.2"
 
@@ -397,7 +398,7 @@ int service_main(int argc, char **argv)
 	const char *action = argc > 2 ? argv[2] : NULL;
 	char **args = argc > 3 ? argv + 3 : NULL;
 	bool full_restart = argc == 3 && !strcmp(argv[2], "--full-restart");
-	if (access("/run/systemd/system", F_OK) == 0) {
+	if (sdinit_booted()) {
 		/* systemd is PID 1 (the handoff): standard verbs go to systemctl, as Debian's do */
 		static const char *const std[] = { "start", "stop", "restart", "status", "try-restart", "reload",
 						   "force-reload" };
