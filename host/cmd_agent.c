@@ -66,6 +66,8 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			r = agent_interop_add_alias(&o->interop, v, err);
 		else if (!strcmp(a, "--monitor"))
 			o->monitor = v;
+		else if (!strcmp(a, "--distro"))
+			o->distro = v;
 		else if (!strcmp(a, "--network")) {
 			bool mirrored;
 			r = netmode_parse(v, &mirrored, err);
@@ -79,7 +81,7 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			r = vm_opt_localhost_forwarding(v, &o->localhost_forwarding_off, err);
 		else
 			return gi_error_set(err, EINVAL, "agent: unknown option '%s' (--listen URI --token-file FILE "
-						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--memory-reclaim MODE] "
+						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--distro NAME] [--memory-reclaim MODE] "
 						    "[--drive L=DIR]... [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
 						    "[--localhost-forwarding true|false] [--monitor SOCK] [--network nat|mirrored] "
 						    "[--passt-pid PID])", a);

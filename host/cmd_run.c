@@ -120,10 +120,17 @@ static int session(struct gh *g, int argc, char **argv, bool shell, struct gi_er
 {
 	struct proto_exec spec = { 0 };
 	char *env[PROTO_MAX_ENV + 2];
-	char termvar[128];
 	int r = parse_session(argc, argv, shell, &spec, env, err);
 	if (r < 0)
 		return r;
+	return gh_exec(g, &spec, err);
+}
+
+int gh_exec(struct gh *g, struct proto_exec *spec_in, struct gi_error *err)
+{
+	struct proto_exec spec = *spec_in;
+	char termvar[128];
+	int r;
 	add_wslenv(&spec);
 	add_term(&spec, termvar, sizeof(termvar));
 	g->error_status = 255; /* from here on, what fails is the guest's end */
@@ -148,7 +155,8 @@ static int session(struct gh *g, int argc, char **argv, bool shell, struct gi_er
 	if (r < 0) { /* the agent is gone, or never was */
 		char why[GI_ERROR_MAX];
 		snprintf(why, sizeof(why), "%s", err->msg);
-		return gi_error_set(err, err->code, "the VM is not running (%s); start it with: guesthost start", why);
+		return gi_error_set(err, err->code, "the VM is not running (%s); start it with: %s", why,
+				    g->start_hint ? g->start_hint : "guesthost start");
 	}
 	if (r == 0)
 		return -err->code; /* the agent's reason */

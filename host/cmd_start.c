@@ -21,6 +21,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "clock.h"
+#include "distro.h"
 #include "image.h"
 #include "parse.h"
 #include "procstat.h"
@@ -51,6 +52,8 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 				    "--token-file", (char *)state_file(g, "token", tokfile), "--ready-fd", "3",
 				    "--qemu-pid", pidarg, "--boot-timeout", timeout };
 	size_t n = 14;
+	argv[n++] = "--distro";
+	argv[n++] = (char *)vm->distro;
 	if (vm->reclaim) {
 		argv[n++] = "--memory-reclaim";
 		argv[n++] = (char *)vm->reclaim;
@@ -277,7 +280,7 @@ static int load_args(const struct gh *g, char **text, char ***out, int *argc, st
 
 int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 {
-	struct vm_opts vm = { .image = "default", .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
+	struct vm_opts vm = { .image = "default", .distro = DISTRO_BUILTIN, .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
 	_cleanup_free_ char *saved = NULL;
 	_cleanup_free_ char **saved_argv = NULL;
 	/* --image is for this start only, and apart from the other options: a start that gives
@@ -309,6 +312,16 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	}
 	if ((r = state_create(g, err)) < 0 || (vm.wine_prefix && (r = prepare_wine(&vm, err)) < 0))
 		return r;
+	struct distro imported;
+	if ((r = distro_record_read(g, &imported, err)) < 0)
+		return r;
+	if (r > 0) { /* an imported distribution's state folder: its disk, its name */
+		if (image)
+			return gi_error_set(err, EINVAL, "--image %s: distribution %s boots its own disk, %s", image,
+					    imported.name, imported.disk);
+		vm.disk = imported.disk;
+		vm.distro = imported.name;
+	}
 	_cleanup_close_ int lock = state_lock(g, err);
 	if (lock < 0)
 		return lock;
@@ -317,12 +330,13 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	if (qemu && !state_read_pid(g, "agent.pid"))
 		return restart_agent(g, &vm, qemu, err);
 	if (qemu) {
-		gh_say("the VM is already running (pid %d)", (int)qemu);
+		if (!g->quiet) /* wsl: another wsl started it meanwhile */
+			gh_say("the VM is already running (pid %d)", (int)qemu);
 		return 0;
 	}
 	if (given && (r = save_args(g, argc, argv, err)) < 0)
 		return r;
-	if (saved && argc > 1) {
+	if (saved && argc > 1 && !g->quiet) {
 		char shown[512] = "";
 		for (int i = 1; i < argc && strlen(shown) < sizeof(shown) - 1; i++)
 			snprintf(shown + strlen(shown), sizeof(shown) - strlen(shown), "%s%s", i > 1 ? " " : "", argv[i]);
@@ -331,7 +345,7 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	uint64_t t0 = mono_ms();
 	char init[PATH_MAX];
 	struct image img;
-	if ((r = image_find_init(init, sizeof(init), err)) < 0 || (r = image_build(g, vm.image, init, &img, err)) < 0)
+	if ((r = image_find_init(init, sizeof(init), err)) < 0 || (r = image_build(g, vm.image, vm.disk, init, &img, err)) < 0)
 		return r;
 	agent_stop(g); /* one from an earlier boot */
 	int port = pick_port(err);
@@ -370,6 +384,7 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	if ((r = state_write(g, "boot.info", info, 0644, err)) < 0)
 		return r;
 	info[strcspn(info, "\n")] = '\0';
-	gh_say("VM ready: %s; all of start %.1f s", info, (double)(mono_ms() - t0) / 1000);
+	if (!g->quiet)
+		gh_say("VM ready: %s; all of start %.1f s", info, (double)(mono_ms() - t0) / 1000);
 	return 0;
 }

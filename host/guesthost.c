@@ -12,6 +12,7 @@
 #include "guesthost.h"
 #include "p9cmd.h"
 #include "state.h"
+#include "wsl.h"
 
 void gh_say(const char *fmt, ...)
 {
@@ -76,6 +77,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g.self[sl] = '\0';
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (!strcmp(base, "wsl")) { /* WSL's command line (man 1 wsl); the state from $GUESTHOST_STATE */
+		if (state_init(&g, NULL, &err) < 0) {
+			fprintf(stderr, "wsl: %s\n", err.msg);
+			return 1;
+		}
+		return wsl_main(&g, argc, argv);
+	}
 	int i = 1;
 	const char *state = NULL;
 	if (i + 1 < argc && !strcmp(argv[i], "--state")) {

@@ -17,11 +17,18 @@ struct gh {
 	char self[PATH_MAX];  /* this executable, which the agent is started from */
 	int error_status;     /* the exit status of a failed verb: 1, or 255 for run and shell
 			       * once their command line is good (the guest's end failed) */
+	const char *start_hint; /* how to start this VM, for a session that finds it stopped */
+	bool quiet;           /* start says nothing on success (wsl starts distributions unasked) */
 };
 
 typedef int gh_verb(struct gh *g, int argc, char **argv, struct gi_error *err);
 
 gh_verb cmd_start, cmd_run, cmd_shell, cmd_shutdown, cmd_status, cmd_ports, cmd_agent;
+
+struct proto_exec;
+/* Runs spec in the guest (cmd_run.c) with our stdio, WSLENV's variables and TERM added (its
+ * env has room for PROTO_MAX_ENV + 2 entries); the command's exit status. */
+int gh_exec(struct gh *g, struct proto_exec *spec, struct gi_error *err);
 
 /* Prints "guesthost: MESSAGE" on stderr: what a verb says on its way (not its error). */
 void gh_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -74,7 +74,8 @@ int image_take_line(struct image *img, const char *line)
 	return 0;
 }
 
-int image_build(const struct gh *g, const char *name, const char *init, struct image *img, struct gi_error *err)
+int image_build(const struct gh *g, const char *name, const char *disk, const char *init, struct image *img,
+		struct gi_error *err)
 {
 	char script[PATH_MAX], cache[PATH_MAX];
 	snprintf(script, sizeof(script), "%s/host/mkimage", GUESTHOST_SRCDIR);
@@ -82,7 +83,11 @@ int image_build(const struct gh *g, const char *name, const char *init, struct i
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return gi_error_errno(err, errno, "pipe");
-	char *argv[] = { script, "--image", (char *)name, cache, (char *)g->state, (char *)init, NULL };
+	char *argv[] = { script, "--image", (char *)name, cache, (char *)g->state, (char *)init, NULL, NULL, NULL };
+	if (disk) { /* an imported distribution's: mkimage makes no root disk of its own */
+		argv[1] = "--disk";
+		argv[2] = (char *)disk;
+	}
 	pid_t pid = child_start(&(struct child_spec){ .argv = argv, .fds = { -1, pipefd[1], 2 } }, err);
 	close(pipefd[1]);
 	if (pid < 0) {

@@ -12,6 +12,8 @@
 
 struct vm_opts {
 	const char *image; /* the root filesystem, "default" or "systemd" (host/mkimage) */
+	const char *disk;  /* an imported distribution's root disk (distro.h), instead of image */
+	const char *distro; /* the distribution's name, the guest's WSL_DISTRO_NAME */
 	struct agent_drive drives[26];
 	size_t ndrives;
 	unsigned mem_mb, cpus;

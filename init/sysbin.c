@@ -61,6 +61,7 @@ static void link_in_sbin(const char *self, const char *name)
 	struct stat st;
 	if (lstat(path, &st) == 0)
 		return;
+	(void)mkdir("/sbin", 0755); /* a minimal root filesystem (wsl --import of busybox) has none */
 	if (symlink(self, path) < 0)
 		log_warn("sysbin", "cannot link %s: %s; invoke-rc.d will not start services", path, strerror(errno));
 }
@@ -153,6 +154,8 @@ static void expose_one(const char *self, const char *name)
 	}
 	const char *dir = local_dir(name);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	(void)mkdir("/usr", 0755); /* a minimal root filesystem has no /usr/local */
+	(void)mkdir("/usr/local", 0755);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("sysbin", "%s: no such command and cannot create %s: %s", name, dir, strerror(errno));
 		return;
@@ -172,6 +175,7 @@ static void expose_mount_helper(const char *self)
 			cover(self, "mount.drvfs", path);
 		return;
 	}
+	(void)mkdir("/sbin", 0755);
 	if (symlink(self, path) < 0)
 		log_warn("sysbin", "cannot link %s: %s; mount -t drvfs will not work", path, strerror(errno));
 }

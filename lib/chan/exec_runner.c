@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -224,6 +225,13 @@ static const struct passwd *find_user(const char *name)
 	uint32_t uid;
 	if (!pw && parse_u32(name, 10, &uid) == 0)
 		pw = getpwuid((uid_t)uid);
+	/* root is root without an /etc/passwd too: a minimal root filesystem (a busybox-only
+	 * distribution, wsl --import) has none, and its sessions still need a user */
+	if (!pw && (!strcmp(name, "root") || !strcmp(name, "0"))) {
+		static struct passwd root = { .pw_name = "root", .pw_passwd = "x", .pw_gecos = "root", .pw_shell = "/bin/sh" };
+		root.pw_dir = access("/root", X_OK) == 0 ? "/root" : "/";
+		pw = &root;
+	}
 	return pw;
 }
 
@@ -260,6 +268,11 @@ static void child_exec(const struct passwd *pw, const struct proto_exec *spec, c
 		_exit(1);
 	}
 	const char *cwd = spec->cwd && *spec->cwd ? spec->cwd : pw->pw_dir;
+	char home_rel[PATH_MAX];
+	if (cwd[0] == '~' && (cwd[1] == '/' || cwd[1] == '\0')) { /* ~/DIR (wsl --cd): the user's home */
+		snprintf(home_rel, sizeof(home_rel), "%s%s", pw->pw_dir, cwd + 1);
+		cwd = home_rel;
+	}
 	if (chdir(cwd) < 0) {
 		if (spec->cwd && *spec->cwd) {
 			fprintf(stderr, "%s: cannot change to directory '%s': %s\n", ident, cwd, strerror(errno));
