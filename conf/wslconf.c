@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "keyfile.h"
 #include "keytable.h"
 #include "lexer.h"
 
@@ -168,132 +169,19 @@ void wslconf_defaults(struct wsl_conf *c)
 	c->guestinit.memory_reclaim_idle_ms = 10000;
 }
 
-struct reader {
-	struct wsl_conf *conf;
-	const char *name;
-	wslconf_warn_fn warn;
-	void *warn_ctx;
-	unsigned warnings;
-	unsigned seen_line[ARRAY_SIZE(keys)]; /* where each key was set: the first one counts */
-	char value[WSLCONF_MAX_LINE + 1];     /* the value without its quotes */
+static const struct conf_keyfile wsl_conf_file = {
+	.keys = keys, .nkeys = ARRAY_SIZE(keys), .dialect = &conf_dialect_wsl, .ident = "wsl.conf",
 };
-
-static void warn_at(struct reader *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void warn_at(struct reader *p, unsigned line, const char *fmt, ...)
-{
-	char msg[512], full[700];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line)
-		snprintf(full, sizeof(full), "%s:%u: %s", p->name, line, msg);
-	else
-		snprintf(full, sizeof(full), "%s: %s", p->name, msg);
-	p->warnings++;
-	if (p->warn)
-		p->warn(p->warn_ctx, full);
-	else
-		log_warn("wsl.conf", "%s", full);
-}
-
-static void on_problem(void *ctx, const struct conf_lex_error *e)
-{
-	warn_at(ctx, e->line, "%s", e->msg);
-}
-
-static int on_assignment(void *ctx, const struct conf_entry *e)
-{
-	struct reader *p = ctx;
-	const struct conf_key *k = conf_key_find(keys, ARRAY_SIZE(keys), e->section, e->key, true);
-	if (!k) {
-		if (!*e->section)
-			warn_at(p, e->line, "key '%s' outside any [section], ignored", e->key);
-		else
-			warn_at(p, e->line, "unknown key '%s.%s', ignored", e->section, e->key);
-		return 0;
-	}
-	unsigned *seen = &p->seen_line[k - keys];
-	if (*seen) {
-		warn_at(p, e->line, "duplicate key '%s.%s' (first set on line %u), ignored", k->section, k->key, *seen);
-		return 0;
-	}
-	*seen = e->line;
-	enum conf_quote_problem quotes;
-	if (conf_unquote(e->value, p->value, sizeof(p->value), &quotes) < 0) {
-		warn_at(p, e->line, "'%s.%s': value too long, ignored", k->section, k->key);
-		return 0;
-	}
-	if (quotes == CONF_QUOTE_UNCLOSED)
-		warn_at(p, e->line, "'%s': missing closing quote, value taken as far as the line goes", e->key);
-	else if (quotes == CONF_QUOTE_TRAILING)
-		warn_at(p, e->line, "'%s': text after the closing quote ignored", e->key);
-	struct conf_value v = { .at = e, .text = p->value };
-	struct conf_refusal why = { GI_ERROR_INIT, "" };
-	if (k->parse(&v, k, (char *)p->conf + k->offset, p->conf, &why) < 0)
-		warn_at(p, e->line, "invalid value '%.80s' for '%s.%s' (%s); using %s", p->value, k->section, k->key,
-			why.err.msg, why.kept);
-	return 0;
-}
 
 unsigned wslconf_load_buffer(struct wsl_conf *conf, const char *name, const char *buf, size_t len,
 			     wslconf_warn_fn warn, void *ctx)
 {
-	_cleanup_free_ struct reader *p = calloc(1, sizeof(*p));
 	wslconf_defaults(conf);
-	if (!p) {
-		log_err("wsl.conf", "%s: out of memory; defaults used", name);
-		return 1;
-	}
-	*p = (struct reader){ .conf = conf, .name = name, .warn = warn, .warn_ctx = ctx };
-	static const struct conf_lex_ops ops = { .assignment = on_assignment, .problem = on_problem };
-	int r = conf_lex(&conf_dialect_wsl, name, buf, len, &ops, p);
-	if (r < 0)
-		warn_at(p, 0, "could not be parsed (%s); defaults used for what was not read", strerror(-r));
-	return p->warnings;
+	return conf_keyfile_buffer(&wsl_conf_file, conf, name, buf, len, warn, ctx);
 }
 
 unsigned wslconf_load_file(struct wsl_conf *conf, const char *path, wslconf_warn_fn warn, void *ctx)
 {
-	struct reader w = { .name = path, .warn = warn, .warn_ctx = ctx };
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		wslconf_defaults(conf);
-		warn_at(&w, 0, "%s; defaults used", fd < 0 || errno ? strerror(errno) : "not a regular file");
-		return w.warnings;
-	}
-	_cleanup_free_ char *buf = malloc(WSLCONF_MAX_FILE + 1);
-	if (!buf) {
-		wslconf_defaults(conf);
-		warn_at(&w, 0, "out of memory; defaults used");
-		return w.warnings;
-	}
-	size_t len = 0;
-	while (len <= WSLCONF_MAX_FILE) {
-		ssize_t n = read(fd, buf + len, WSLCONF_MAX_FILE + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			wslconf_defaults(conf);
-			warn_at(&w, 0, "read failed: %s; defaults used", strerror(errno));
-			return w.warnings;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	bool truncated = len > WSLCONF_MAX_FILE;
-	if (truncated) {
-		len = WSLCONF_MAX_FILE;
-		char *nl = memrchr(buf, '\n', len); /* only whole lines */
-		len = nl ? (size_t)(nl - buf) + 1 : 0;
-	}
-	unsigned n = wslconf_load_buffer(conf, path, buf, len, warn, ctx);
-	if (truncated) {
-		w.warnings = 0;
-		warn_at(&w, 0, "larger than %d bytes; the rest of the file was ignored", WSLCONF_MAX_FILE);
-		n += w.warnings;
-	}
-	return n;
+	wslconf_defaults(conf);
+	return conf_keyfile_load(&wsl_conf_file, conf, path, warn, ctx);
 }

@@ -9,7 +9,6 @@
 
 #define WSLCONF_PATH "/etc/wsl.conf"
 #define WSLCONF_MAX_LINE 4096         /* longer lines are ignored with a warning */
-#define WSLCONF_MAX_FILE (1024 * 1024) /* bytes past this are ignored with a warning */
 
 enum wslconf_cgroups { WSLCONF_CGROUPS_V1, WSLCONF_CGROUPS_V2 };
 

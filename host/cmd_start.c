@@ -29,6 +29,7 @@
 #include "qemu.h"
 #include "state.h"
 #include "vmopts.h"
+#include "wslconfig.h"
 
 static int pick_port(struct gi_error *err)
 {
@@ -180,6 +181,41 @@ static int prepare_wine(struct vm_opts *vm, struct gi_error *err)
 	return vm_opt_drive("--wine", spec, false, vm->drives, &vm->ndrives, err);
 }
 
+/* .wslconfig's swap: a sparse file of that size with a fresh swap signature at each boot
+ * (what a swap area held is gone with the VM anyway). A file that exists and is no swap area
+ * is someone's data: it is left alone, and the boot goes on without swap. */
+static int prepare_swap(const struct gh *g, struct vm_opts *vm, struct gi_error *err)
+{
+	static char path[PATH_MAX];
+	if (vm->swap_file)
+		snprintf(path, sizeof(path), "%s", vm->swap_file);
+	else
+		state_file(g, "swap.img", path);
+	vm->swap_file = path;
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gi_error_errno(err, errno, ".wslconfig swapFile %s", path);
+	long page = sysconf(_SC_PAGESIZE);
+	char magic[10] = "";
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size > 0 && (pread(fd, magic, sizeof(magic), page - 10) != (ssize_t)sizeof(magic) ||
+			 (memcmp(magic, "SWAPSPACE2", 10) && memcmp(magic, "SWAP-SPACE", 10)))) {
+		gh_say(".wslconfig: swapFile %s holds something else than a swap area: it is left alone, and the VM has no swap",
+		       path);
+		vm->swap_mb = 0;
+		return 0;
+	}
+	if (ftruncate(fd, 0) < 0 || ftruncate(fd, (off_t)vm->swap_mb << 20) < 0)
+		return gi_error_errno(err, errno, ".wslconfig swap: sizing %s to %u MB", path, vm->swap_mb);
+	char *argv[] = { "mkswap", "-q", path, NULL };
+	int st = child_run(&(struct child_spec){ .argv = argv, .fds = { -1, -1, 2 } }, err);
+	if (st < 0)
+		return st;
+	if (st != 0)
+		return gi_error_set(err, EIO, ".wslconfig swap: mkswap %s failed (status %d)", path, st);
+	return 0;
+}
+
 static int new_token(const struct gh *g, struct gi_error *err)
 {
 	uint8_t rnd[16];
@@ -288,10 +324,12 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	 * the default image (each image keeps its own disk) */
 	char *rest[argc + 1];
 	int nrest = 0, r = 0;
-	const char *image = NULL;
+	const char *image = NULL, *config = NULL;
 	for (int i = 0; i < argc; i++)
 		if (i > 0 && !strcmp(argv[i], "--image") && i + 1 < argc)
 			image = argv[++i];
+		else if (i > 0 && !strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[++i]; /* like --image, for this start only */
 		else
 			rest[nrest++] = argv[i];
 	rest[nrest] = NULL;
@@ -299,6 +337,16 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	argv = rest;
 	if (image && (r = vm_opt_image(image, &vm.image, err)) < 0)
 		return r;
+	/* ~/.wslconfig first, this start's (or the last start's) options over it */
+	static struct wslconfig wc;
+	char wc_path[PATH_MAX];
+	if (config && access(config, R_OK) < 0)
+		return gi_error_errno(err, errno, "--config %s", config);
+	if (!config)
+		wslconfig_default_path(wc_path, sizeof(wc_path));
+	wslconfig_defaults(&wc);
+	wslconfig_load(&wc, config ? config : wc_path);
+	wslconfig_apply(&wc, &vm);
 	bool given = argc > 1;
 	if (!given && (r = load_args(g, &saved, &saved_argv, &argc, err)) < 0)
 		return r;
@@ -354,6 +402,8 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	if (port < 0 || (r = new_token(g, err)) < 0 || (r = state_write(g, "port", text, 0644, err)) < 0)
 		return port < 0 ? port : r;
 
+	if (vm.swap_mb && (r = prepare_swap(g, &vm, err)) < 0)
+		return r;
 	/* QEMU first, then the agent with QEMU's pid: the guest needs seconds before it dials,
 	 * and an agent that holds its QEMU from the start never outlives it */
 	uint64_t t_boot = mono_ms();

@@ -69,7 +69,6 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	cl->used = 0;
 	static const char *const fixed[] = {
 		"qemu-system-x86_64", "-display", "none",
-		"-device", "virtio-balloon-pci,free-page-reporting=on",
 		"-device", "virtio-net-pci,netdev=n0",
 		/* A reboot in the guest resets the machine in place (no -no-reboot): the same
 		 * drives, kernel and configuration come back. A panic must still end QEMU, or
@@ -80,6 +79,9 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		r = r ?: add(cl, fixed[i]);
+	/* free page reporting hands the guest's free memory back (.wslconfig pageReporting) */
+	r = r ?: add(cl, "-device") ?:
+		add(cl, vm->page_reporting_off ? "virtio-balloon-pci" : "virtio-balloon-pci,free-page-reporting=on");
 	/* nat: QEMU's user network, IPv6 on a unique local prefix (slirp's default, fec0::/64, is
 	 * the deprecated site-local scope: the guest gets fd00::/64 by the router advertisement);
 	 * mirrored: passt's socket (netmode.h) */
@@ -90,13 +92,18 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	r = r ?: add(cl, "-accel") ?: add(cl, img->accel);
 	r = r ?: add(cl, "-m") ?: addf(cl, "%u", vm->mem_mb);
 	r = r ?: add(cl, "-smp") ?: addf(cl, "%u", vm->cpus);
-	r = r ?: add(cl, "-kernel") ?: add(cl, img->kernel);
+	r = r ?: add(cl, "-kernel") ?: add(cl, vm->kernel ? vm->kernel : img->kernel);
 	r = r ?: add(cl, "-initrd") ?: add(cl, img->initrd);
+	/* the swap disk is the second virtio disk, /dev/vdb, which init enables (guestinit.swap) */
 	r = r ?: add(cl, "-append") ?:
-		addf(cl, "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://%s:%d guestinit.net=eth0,%s,%s,%s",
+		addf(cl, "console=ttyS0 quiet panic=-1 root=/dev/vda guestinit.host=tcp://%s:%d guestinit.net=eth0,%s,%s,%s%s%s%s",
 		     vm->net.mirrored ? vm->net.gateway : "10.0.2.2", port, vm->net.mirrored ? vm->net.iface_addr : "10.0.2.15/24",
-		     vm->net.mirrored ? vm->net.gateway : "10.0.2.2", vm->net.mirrored ? vm->net.dns : "10.0.2.3");
+		     vm->net.mirrored ? vm->net.gateway : "10.0.2.2", vm->net.mirrored ? vm->net.dns : "10.0.2.3",
+		     vm->swap_mb ? " guestinit.swap=/dev/vdb" : "", vm->kernel_cmdline ? " " : "",
+		     vm->kernel_cmdline ? vm->kernel_cmdline : "");
 	r = r ?: esc(img->rootimg, e) ?: add(cl, "-drive") ?: addf(cl, "file=%s,format=raw,if=virtio", e);
+	if (vm->swap_mb)
+		r = r ?: esc(vm->swap_file, e) ?: add(cl, "-drive") ?: addf(cl, "file=%s,format=raw,if=virtio", e);
 	r = r ?: esc(state_file(g, "monitor.sock", path), e) ?: add(cl, "-chardev") ?:
 		addf(cl, "socket,id=mon,path=%s,server=on,wait=off", e);
 	r = r ?: add(cl, "-mon") ?: add(cl, "chardev=mon,mode=readline");

@@ -27,6 +27,12 @@ struct vm_opts {
 	size_t naliases;
 	bool localhost_forwarding_off; /* --localhost-forwarding false (.wslconfig's [wsl2] key) */
 	bool mirrored;           /* --networking-mode mirrored (.wslconfig's networkingMode) */
+	/* .wslconfig's alone (wslconfig.h) */
+	bool page_reporting_off;    /* pageReporting=false: the balloon without free page reporting */
+	unsigned swap_mb;           /* swap: a swap disk of that size (0: none) */
+	const char *swap_file;      /* swapFile; NULL: STATE/swap.img */
+	const char *kernel;         /* kernel: instead of Debian's */
+	const char *kernel_cmdline; /* kernelCommandLine: appended to ours */
 	struct vm_net net;       /* what the mode came to (netmode.h), for QEMU and the agent */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -456,6 +457,20 @@ static void configure_network(void)
 	log_info("net", "%s: %s via %s", c.iface, c.address, c.gateway);
 }
 
+/* guestinit.swap=DEVICE from the kernel command line: the swap disk the host made for
+ * .wslconfig's swap (a fresh swap signature each boot), enabled as WSL's init enables it. */
+static void enable_swap(void)
+{
+	char cmdline[4096], dev[64];
+	cmdline_read(cmdline, sizeof(cmdline));
+	if (cmdline_param(cmdline, "guestinit.swap", dev, sizeof(dev)) <= 0)
+		return;
+	if (swapon(dev, 0) < 0)
+		log_warn("boot", "swapon %s: %s; the VM has no swap", dev, strerror(errno));
+	else
+		log_info("boot", "swap on %s", dev);
+}
+
 /* The host channel's address for hostd; the token goes only into hostd's environment. */
 static bool find_host(void)
 {
@@ -530,8 +545,10 @@ static void boot(void)
 	int r = net_loopback_up();
 	if (r < 0)
 		log_warn("net", "loopback: %s", strerror(-r));
-	if (!p1.ns_mode)
+	if (!p1.ns_mode) {
 		configure_network();
+		enable_swap();
+	}
 	ssize_t n = readlink("/proc/self/exe", p1.self_exe, sizeof(p1.self_exe) - 1);
 	if (n > 0) {
 		p1.self_exe[n] = '\0';

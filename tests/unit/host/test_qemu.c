@@ -62,6 +62,29 @@ START_TEST(cmdline)
 	ck_assert_str_eq(value_of(&cl, "-device", "pvpanic"), "pvpanic-pci");
 	ck_assert_str_eq(value_of(&cl, "-action", "panic="), "panic=exit-failure");
 	ck_assert(strstr(value_of(&cl, "-append", "console="), " panic=-1 ") != NULL);
+	/* .wslconfig's defaults: free page reporting, no swap disk, Debian's kernel */
+	ck_assert_str_eq(value_of(&cl, "-device", "virtio-balloon"), "virtio-balloon-pci,free-page-reporting=on");
+	ck_assert_ptr_null(strstr(value_of(&cl, "-append", "console="), "guestinit.swap"));
+	ck_assert_str_eq(value_of(&cl, "-kernel", "/"), "/k/vmlinuz");
+}
+END_TEST
+
+START_TEST(wslconfig_keys)
+{
+	struct gh g = { .state = "/tmp/s" };
+	struct vm_opts vm = { .mem_mb = 768, .cpus = 1, .page_reporting_off = true, .swap_mb = 256,
+			      .swap_file = "/tmp/s/swap,1.img", .kernel = "/boot/mine", .kernel_cmdline = "loglevel=7 x=y" };
+	struct image img = { .kernel = "/k/vmlinuz", .initrd = "/i", .rootimg = "/r.img", .accel = "tcg" };
+	struct qemu_cmdline cl;
+	ck_assert_int_eq(qemu_build_cmdline(&g, &vm, &img, 1, &cl), 0);
+	ck_assert_str_eq(value_of(&cl, "-m", "7"), "768");
+	ck_assert_str_eq(value_of(&cl, "-smp", "1"), "1");
+	ck_assert_str_eq(value_of(&cl, "-device", "virtio-balloon"), "virtio-balloon-pci");
+	ck_assert_str_eq(value_of(&cl, "-kernel", "/"), "/boot/mine");
+	const char *append = value_of(&cl, "-append", "console=");
+	ck_assert(strstr(append, " guestinit.swap=/dev/vdb ") != NULL);
+	ck_assert(strstr(append, " loglevel=7 x=y") != NULL && !strcmp(append + strlen(append) - 3, "x=y"));
+	ck_assert_str_eq(value_of(&cl, "-drive", "file=/tmp/s/swap"), "file=/tmp/s/swap,,1.img,format=raw,if=virtio");
 }
 END_TEST
 
@@ -71,6 +94,7 @@ int main(void)
 	TCase *tc = tcase_create("qemu");
 	tcase_add_test(tc, escape);
 	tcase_add_test(tc, cmdline);
+	tcase_add_test(tc, wslconfig_keys);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
