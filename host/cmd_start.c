@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "distro.h"
+#include "firstuser.h"
 #include "image.h"
 #include "parse.h"
 #include "procstat.h"
@@ -324,12 +325,14 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	 * the default image (each image keeps its own disk) */
 	char *rest[argc + 1];
 	int nrest = 0, r = 0;
-	const char *image = NULL, *config = NULL;
+	const char *image = NULL, *config = NULL, *user = NULL;
 	for (int i = 0; i < argc; i++)
 		if (i > 0 && !strcmp(argv[i], "--image") && i + 1 < argc)
 			image = argv[++i];
 		else if (i > 0 && !strcmp(argv[i], "--config") && i + 1 < argc)
 			config = argv[++i]; /* like --image, for this start only */
+		else if (i > 0 && !strcmp(argv[i], "--user") && i + 1 < argc)
+			user = argv[++i]; /* the default user: kept on the host, not as an option */
 		else
 			rest[nrest++] = argv[i];
 	rest[nrest] = NULL;
@@ -337,6 +340,8 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	argv = rest;
 	if (image && (r = vm_opt_image(image, &vm.image, err)) < 0)
 		return r;
+	if (user && (r = user_name_check(user, err)) < 0)
+		return gi_error_wrap(err, "--user");
 	/* ~/.wslconfig first, this start's (or the last start's) options over it */
 	static struct wslconfig wc;
 	char wc_path[PATH_MAX];
@@ -380,7 +385,7 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 	if (qemu) {
 		if (!g->quiet) /* wsl: another wsl started it meanwhile */
 			gh_say("the VM is already running (pid %d)", (int)qemu);
-		return 0;
+		return user ? firstuser_setup(g, user, err) : 0;
 	}
 	if (given && (r = save_args(g, argc, argv, err)) < 0)
 		return r;
@@ -432,6 +437,8 @@ int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 		 st.ready_line ? st.ready_line : "", (unsigned long long)st.uptime_ms, took, img.accel);
 	agent_status_free(&st);
 	if ((r = state_write(g, "boot.info", info, 0644, err)) < 0)
+		return r;
+	if ((r = firstuser_setup(g, user, err)) < 0)
 		return r;
 	info[strcspn(info, "\n")] = '\0';
 	if (!g->quiet)

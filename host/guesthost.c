@@ -50,7 +50,8 @@ static void usage(FILE *out)
 	char state[PATH_MAX];
 	state_default_dir(state, sizeof(state)); /* the build's SRCDIR is build/NAME/../.. */
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
-		     "  start [--image default|systemd] [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
+		     "  start [--image default|systemd] [--config FILE] [--user NAME]\n"
+		     "        [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
 		     "        [--memory-reclaim disabled|gradual|dropcache] [--boot-timeout S]\n"
 		     "        [--localhost-forwarding true|false] [--networking-mode nat|mirrored]\n"
 		     "                                       build what is missing and boot the VM; each\n"
@@ -63,7 +64,8 @@ static void usage(FILE *out)
 		     "  agent --listen URI --token-file F    the agent itself (started by start)\n"
 		     "  p9 [--listen URI] LETTER=DIR...      the drive server alone: 9P2000.L on stdin and\n"
 		     "                                       stdout, or on a unix:// or tcp:// listener\n"
-		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n",
+		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n"
+		     "Run as wsl (a link to guesthost), it takes WSL's command line: wsl --help, man 1 wsl.\n",
 		state);
 }
 

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "distro.h"
+#include "firstuser.h"
 #include "readfile.h"
 #include "session_msg.h"
 #include "state.h"
@@ -411,6 +412,9 @@ static int run_session(const struct gh *root, int argc, char **argv)
 	}
 	char *env[PROTO_MAX_ENV + 2] = { NULL };
 	spec.env = env;
+	char def_user[64];
+	if (firstuser_get(&d.g, def_user, sizeof(def_user)))
+		spec.default_user = def_user; /* below -u and the guest's [user] default */
 	char hint[DISTRO_NAME_MAX + 16];
 	snprintf(hint, sizeof(hint), "wsl -d %s", d.name);
 	d.g.start_hint = hint;

@@ -425,7 +425,7 @@ int wsl_unregister(const struct gh *root, int argc, char **argv)
 	char path[PATH_MAX];
 	if (d.builtin) { /* Debian's disks go; its next start makes a fresh one from the image */
 		static const char *const files[] = { "root.img", "root.key", "root-systemd.img", "root-systemd.key",
-						     "start.args", "boot.info" };
+						     "start.args", "boot.info", "default-user" };
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 			if (unlink(state_file(&d.g, files[i], path)) < 0 && errno != ENOENT) {
 				wsl_error("wsl --unregister: cannot remove %s: %s", path, strerror(errno));

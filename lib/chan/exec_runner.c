@@ -425,9 +425,11 @@ static int resolve_user(int conn, const struct exec_runner_opts *o, const char *
 	const char *uname = spec->user && *spec->user ? spec->user : NULL;
 	if (!uname) {
 		const char *def = o->default_user ? o->default_user(o->ctx) : NULL;
-		uname = def && *def ? def : "root";
+		uname = def && *def ? def : spec->default_user && *spec->default_user ? spec->default_user : "root";
 	}
 	const struct passwd *pw = find_user(uname);
+	if (!pw && uname == spec->default_user) /* the host's default user is gone: root, as before it */
+		pw = find_user("root");
 	if (!pw) {
 		send_exec_error(conn, ENOENT, 1, "%s: user '%s' does not exist here", ident, uname);
 		return -ENOENT;

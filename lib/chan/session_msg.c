@@ -25,6 +25,7 @@ void proto_exec_free(struct proto_exec *m)
 	free(m->cwd);
 	free(m->user);
 	free(m->program);
+	free(m->default_user);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -74,6 +75,7 @@ int proto_decode_exec(const void *p, size_t n, struct proto_exec *m, const char 
 		PROTO_FIELD(TAG_CWD, PROTO_STR, struct proto_exec, cwd, "bad or repeated working directory", NULL),
 		PROTO_FIELD(TAG_USER, PROTO_STR, struct proto_exec, user, "bad or repeated user", NULL),
 		PROTO_FIELD(TAG_PROGRAM, PROTO_STR, struct proto_exec, program, "bad or repeated program", NULL),
+		PROTO_FIELD(TAG_EXEC_DEFAULT_USER, PROTO_STR, struct proto_exec, default_user, "bad or repeated default user", NULL),
 		PROTO_FIELD(TAG_TTY_MASK, PROTO_U32, struct proto_exec, tty_mask, "bad or repeated terminal mask", NULL),
 		PROTO_FIELD(TAG_ROWS, PROTO_U32, struct proto_exec, rows, "bad or repeated rows", NULL),
 		PROTO_FIELD(TAG_COLS, PROTO_U32, struct proto_exec, cols, "bad or repeated columns", NULL),
@@ -111,6 +113,7 @@ void proto_encode_exec(struct proto_buf *b, const struct proto_exec *m)
 	proto_put_str(b, TAG_CWD, m->cwd);
 	proto_put_str(b, TAG_USER, m->user);
 	proto_put_str(b, TAG_PROGRAM, m->program);
+	proto_put_str(b, TAG_EXEC_DEFAULT_USER, m->default_user);
 	proto_put_u32(b, TAG_TTY_MASK, m->tty_mask);
 	if (m->rows || m->cols) {
 		proto_put_u32(b, TAG_ROWS, m->rows);

@@ -43,6 +43,8 @@ enum session_tag {
 	TAG_STDIN_USED = 53,   /* u64: bytes of stream 0 the command has read from its pipe, in all */
 	TAG_PROGRAM = 52,      /* str: the file to run when it is not argv[0] looked up in PATH (interop:
 				* the program's Windows path, which the host maps to its own file) */
+	TAG_EXEC_DEFAULT_USER = 54, /* str: the user when neither TAG_USER nor the guest's wsl.conf names
+				* one (wsl: the distribution's default user, which the host keeps) */
 };
 
 #define PROTO_MAX_ARGS 4096
@@ -53,6 +55,7 @@ struct proto_exec {
 	char **env;           /* NULL-terminated NAME=VALUE */
 	size_t nenv;
 	char *cwd, *user;
+	char *default_user;   /* below wsl.conf's [user] default; NULL: root */
 	char *program;        /* NULL: argv[0], looked up in PATH */
 	uint32_t tty_mask;
 	uint32_t rows, cols;

@@ -123,8 +123,11 @@ mkdir -p "$WORK/c/sub"
 gh start --drive "C=$WORK/c" >"$WORK/start.out" 2>&1; rc=$?
 check "Debian boots (status $rc)" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out"; finish; exit 1; }
-o=$(wsl -d BB -e /bin/busybox cat /etc/os-release 2>&1)
+wsl -d BB -e /bin/busybox cat /etc/os-release >"$WORK/bb.out" 2>"$WORK/bb.err"
+o=$(cat "$WORK/bb.out")
 check "wsl -d BB -e cat /etc/os-release starts BB and reaches it ($o)" test "$o" = 'NAME="gi-busybox"'
+check "... its first start says why it has no default user" \
+  grep -q "could not make the default user user (status 1, see above); sessions run as root" "$WORK/bb.err"
 check "... and Debian is still Debian" eval 'wsl -d Debian -e cat /etc/os-release | grep -q "^ID=debian"'
 out=$(wsl --list --verbose)
 check "--list --verbose: both Running, the default marked" \
@@ -132,16 +135,26 @@ check "--list --verbose: both Running, the default marked" \
 check "--list --running lists just those two" test "$(wsl --list --running --quiet | tr '\n' ' ')" = "Debian BB "
 check "WSL_DISTRO_NAME is the name in each" \
   eval 'test "$(wsl -d BB -e sh -c "echo \$WSL_DISTRO_NAME")" = BB && test "$(wsl -e sh -c "echo \$WSL_DISTRO_NAME")" = Debian'
+# the first start made the default user: the host user's name, or "user" for root
+check "Debian's first start made the default user 'user', kept on the host" test "$(cat "$GH_STATE/default-user")" = user
+check "... wsl runs as it: uid 1000, in the sudo group, its home" \
+  test "$(wsl -e sh -c 'echo $(id -u) $(id -Gn) $HOME')" = "1000 user sudo /home/user"
+check "... sudo works without a password prompt (a sudoers drop-in, 0440)" \
+  eval 'test "$(wsl sudo -n id -un </dev/null)" = root && test "$(gh run -- stat -c %a /etc/sudoers.d/90-guestinit-user)" = 440'
+check "... wsl -u root reaches root; guesthost run stays root" \
+  eval 'test "$(wsl -u root -e id -un)" = root && test "$(gh run -- id -un)" = root'
+check "BB (no useradd, no adduser applet) says why and runs as root" \
+  eval 'test "$(cat "$GH_STATE/distributions/BB/default-user")" = root && test "$(wsl -d BB -e /bin/busybox id -u)" = 0'
 wsl -e sh -c 'exit 5'; rc=$?
 check "wsl -e sh -c 'exit 5' returns 5 (got $rc)" test "$rc" = 5
-check "wsl CMD runs through the user's shell (\$HOME expanded in the guest)" test "$(wsl echo '$HOME' '$((6*7))')" = "/root 42"
+check "wsl CMD runs through the user's shell (\$HOME expanded in the guest)" test "$(wsl echo '$HOME' '$((6*7))')" = "/home/user 42"
 check "wsl -- CMD as well" test "$(wsl -- echo '$((1+1))')" = 2
 check "the host's working folder on drive C: is the session's (/mnt/c/sub)" test "$(cd "$WORK/c/sub" && wsl -e pwd)" = /mnt/c/sub
-check "... off the drives, the home" test "$(cd / && wsl -e pwd)" = /root
+check "... off the drives, the home" test "$(cd / && wsl -e pwd)" = /home/user
 check "wsl ~ starts in the home (as typed, and as this host's shell expands it)" \
-  eval 'test "$(cd "$WORK/c/sub" && wsl "~" -e pwd)" = /root && test "$(cd "$WORK/c/sub" && export HOME=$WORK/c && wsl ~ -e pwd)" = /root'
+  eval 'test "$(cd "$WORK/c/sub" && wsl "~" -e pwd)" = /home/user && test "$(cd "$WORK/c/sub" && export HOME=$WORK/c && wsl ~ -e pwd)" = /home/user'
 
-check "--cd /etc and --cd ~/x" eval 'test "$(wsl --cd /etc -e pwd)" = /etc && wsl -e mkdir -p /root/x && test "$(wsl --cd "~/x" -e pwd)" = /root/x'
+check "--cd /etc and --cd ~/x" eval 'test "$(wsl --cd /etc -e pwd)" = /etc && wsl mkdir -p "~/x" && test "$(wsl --cd "~/x" -e pwd)" = /home/user/x'
 check "-u nobody runs as nobody" test "$(wsl -u nobody -e id -un)" = nobody
 check "stdin goes through (-e)" test "$(echo piped | wsl -d BB -e /bin/busybox cat)" = piped
 out=$(wsl -d BB -d Debian true 2>&1); rc=$?
@@ -177,11 +190,21 @@ check "... exported again (tar.xz), the same files, owners, modes and links" \
 check "... and the same xattrs" \
   eval 'diff <(tar --xattrs --xattrs-include="*" -tvvf "$WORK/a.tar" 2>/dev/null | grep -c "x: ") <(tar --xattrs --xattrs-include="*" -tvvf "$WORK/b.tar" 2>/dev/null | grep -c "x: ")'
 
+# ---- a debootstrap'd import gets its default user too; start --user changes it --------------
+check "Deb2's first start makes its default user, and sudo works there" \
+  eval 'test "$(wsl -d Deb2 sudo -n id -un </dev/null)" = root && test "$(wsl -d Deb2 -e id -un)" = user'
+check "guesthost start --user bob on the running VM: bob is made and becomes the default" \
+  eval 'gh start --user bob >/dev/null 2>&1 && test "$(wsl -e id -un)" = bob && test "$(cat "$GH_STATE/default-user")" = bob'
+out=$(gh start --user 'Bad!' 2>&1); rc=$?
+check "start --user with no valid user name is refused with the reason (status $rc)" \
+  eval 'test "$rc" = 1 && echo "$out" | grep -q "a user name begins with a lower-case letter"'
+wsl --terminate Deb2 >/dev/null
+
 # ---- unregister, shutdown -----------------------------------------------------------------------
 out=$(wsl --unregister BB2)
 check "--unregister BB2: WSL's lines; its disk, folder and record gone" \
   eval 'test "$out" = "$(printf "Unregistering.\nThe operation completed successfully.")" && ! test -e "$WORK/store/bb2" && ! test -e "$GH_STATE/distributions/BB2" && ! wsl --list --quiet | grep -qx BB2'
-wsl -d BBgz -e /bin/busybox true
+wsl -d BBgz -e /bin/busybox true 2>/dev/null
 check "--shutdown stops every running distribution and prints nothing" \
   eval 'test -z "$(wsl --shutdown 2>&1)" && test "$(wsl --list --running)" = "There are no running distributions." && ! test -e /proc/$(cat "$GH_STATE/qemu.pid" 2>/dev/null || echo 0)/stat'
 out=$(wsl -e echo back 2>&1)
