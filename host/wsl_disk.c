@@ -369,8 +369,10 @@ int wsl_export(const struct gh *root, int argc, char **argv)
 		wsl_error("wsl --export: cannot create a folder in %s: %s", d.g.state, strerror(errno));
 		return 1;
 	}
-	/* read-only and without replaying the journal: the disk stays as the guest left it */
-	char *mount_argv[] = { "mount", "-o", "ro,loop,noload", disk, mnt, NULL };
+	/* The disk is the guest's work, and the guest is no friend of the host: its ext4 is read
+	 * by fuse2fs, a process, read-only, never by the host's kernel (a crafted image would be
+	 * the kernel's problem). */
+	char *mount_argv[] = { "fuse2fs", disk, mnt, "-o", "ro", NULL };
 	int r = run(mount_argv, -1, 2, &err);
 	if (r == 0) {
 		_cleanup_close_ int fd = to_stdout ? dup(1) : open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -103,6 +103,14 @@ check "a tarball without /etc is refused with that reason (status $rc)" \
 echo "not a tarball" > "$WORK/junk.tar"
 out=$(wsl --import Bad "$WORK/store/bad" "$WORK/junk.tar" 2>&1); rc=$?
 check "a file that is no tarball is refused (status $rc)" eval 'test "$rc" = 1 && ! test -e "$WORK/store/bad"'
+# a hostile tarball: a symlink out to the host, then a file through it
+mkdir -p "$WORK/victim" "$WORK/evil/bin" "$WORK/evil/etc"; cp "$(command -v busybox)" "$WORK/evil/bin/sh"
+ln -s "$WORK/victim" "$WORK/evil/etc/out"
+tar -C "$WORK/evil" -cf "$WORK/evil.tar" . && rm "$WORK/evil/etc/out" && mkdir "$WORK/evil/etc/out" &&
+  echo pwned > "$WORK/evil/etc/out/pwned" && tar -C "$WORK/evil" -rf "$WORK/evil.tar" ./etc/out/pwned
+out=$(wsl --import Evil "$WORK/store/evil" "$WORK/evil.tar" 2>&1); rc=$?
+check "a tarball that writes through its own symlink to the host: refused, the host's folder untouched (status $rc)" \
+  eval 'test "$rc" = 1 && test -z "$(ls -A "$WORK/victim")" && ! test -e "$WORK/store/evil" && ! wsl --list --quiet | grep -qx Evil'
 out=$(wsl --import bb "$WORK/store/other" "$WORK/bb.tar" 2>&1); rc=$?
 check "a name taken (in any case) is refused with WSL's message (status $rc)" \
   eval 'test "$rc" = 1 && test "$out" = "A distribution with the supplied name already exists."'
