@@ -27,6 +27,7 @@
 #include "agent_fwd.h"
 #include "agent_interop.h"
 #include "agent_msg.h"
+#include "agent_idle.h"
 #include "agent_vm.h"
 #include "netmode.h"
 #include "cleanup.h"
@@ -158,10 +159,13 @@ static void hand_over(struct conn *s, struct conn *cli)
 		struct proto_buf b = { .data = cli->exec, .len = cli->exec_len };
 		r = send_frame(s->fd, &b, -1);
 	}
-	if (r == 0)
+	if (r == 0) {
 		r = reply(cli->fd, true, NULL, s->fd);
-	else
+		if (r == 0)
+			agent_idle_session(cli->fd); /* the VM is busy while that client runs */
+	} else {
 		reply(cli->fd, false, "the guest's session connection failed", -1);
+	}
 	if (r < 0)
 		log_warn("agent", "handing a session over: %s", strerror(-r));
 	evloop_add_fd(ag.loop, s->fd, EPOLLIN, on_conn, s); /* conn_close deletes it again */
@@ -360,13 +364,7 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 			conn_close(c);
 			return;
 		}
-		struct proto_buf b;
-		proto_buf_init(&b);
-		proto_begin(&b, MSG_SHUTDOWN, 0);
-		proto_put_u32(&b, TAG_SHUTDOWN_KIND, kind ? 1 : 0);
-		proto_end(&b);
-		int r = send_frame(ag.control->fd, &b, -1);
-		proto_buf_free(&b);
+		int r = agent_ask_power(kind);
 		reply(c->fd, r == 0, r == 0 ? "asked" : "the guest's control connection failed", -1);
 		conn_close(c);
 		return;
@@ -375,6 +373,20 @@ static void handle_cli(struct conn *c, const struct proto_hdr *h, const uint8_t 
 		log_warn("agent", "a local client sent %s (type %#x); closing it", proto_type_name(h->type), h->type);
 		conn_close(c);
 	}
+}
+
+int agent_ask_power(uint32_t kind)
+{
+	if (!ag.control)
+		return -ENOTCONN;
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_SHUTDOWN, 0);
+	proto_put_u32(&b, TAG_SHUTDOWN_KIND, kind ? 1 : 0);
+	proto_end(&b);
+	int r = send_frame(ag.control->fd, &b, -1);
+	proto_buf_free(&b);
+	return r;
 }
 
 static void handle_frame(struct conn *c, const struct proto_hdr *h, const uint8_t *p)
@@ -615,6 +627,8 @@ int agent_run(const struct agent_opts *o)
 	log_info("agent", "listening for the guest on %s, for commands on %s", o->listen_uri, o->cli_uri);
 	agent_interop_start(&o->interop);
 	agent_interop_spare(o);
+	if (o->idle_timeout_ms && o->qemu_pid > 0)
+		agent_idle_start(ag.loop, o->idle_timeout_ms);
 	if (o->ready_fd >= 0) { /* tell the starter we are listening */
 		(void)!write(o->ready_fd, "1", 1);
 		close(o->ready_fd);

@@ -61,6 +61,9 @@ extern struct agent_state ag;
 void conn_close(struct conn *c);
 /* The connection's fd, out of the loop and of the list (c is freed): for a new owner. */
 int conn_take_fd(struct conn *c);
+/* Asks the guest to power off (kind 0) or reboot (1) over the control connection: 0, or
+ * -errno (-ENOTCONN: it is not connected). */
+int agent_ask_power(uint32_t kind);
 /* Asks the guest, over the control connection, to open session id (0: a spare). */
 int request_session(uint32_t id);
 

@@ -68,6 +68,11 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			o->monitor = v;
 		else if (!strcmp(a, "--distro"))
 			o->distro = v;
+		else if (!strcmp(a, "--idle-timeout")) {
+			if (parse_u32(v, 10, &n) < 0)
+				return gi_error_set(err, EINVAL, "agent: --idle-timeout %s: not milliseconds", v);
+			o->idle_timeout_ms = n;
+		}
 		else if (!strcmp(a, "--network")) {
 			bool mirrored;
 			r = netmode_parse(v, &mirrored, err);
@@ -81,7 +86,7 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 			r = vm_opt_localhost_forwarding(v, &o->localhost_forwarding_off, err);
 		else
 			return gi_error_set(err, EINVAL, "agent: unknown option '%s' (--listen URI --token-file FILE "
-						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--distro NAME] [--memory-reclaim MODE] "
+						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--distro NAME] [--idle-timeout MS] [--memory-reclaim MODE] "
 						    "[--drive L=DIR]... [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
 						    "[--localhost-forwarding true|false] [--monitor SOCK] [--network nat|mirrored] "
 						    "[--passt-pid PID])", a);

@@ -56,6 +56,12 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 	size_t n = 14;
 	argv[n++] = "--distro";
 	argv[n++] = (char *)vm->distro;
+	char idle[16];
+	if (vm->idle_timeout_ms) {
+		snprintf(idle, sizeof(idle), "%u", vm->idle_timeout_ms);
+		argv[n++] = "--idle-timeout";
+		argv[n++] = idle;
+	}
 	if (vm->reclaim) {
 		argv[n++] = "--memory-reclaim";
 		argv[n++] = (char *)vm->reclaim;
@@ -317,7 +323,7 @@ static int load_args(const struct gh *g, char **text, char ***out, int *argc, st
 
 int cmd_start(struct gh *g, int argc, char **argv, struct gi_error *err)
 {
-	struct vm_opts vm = { .image = "default", .distro = DISTRO_BUILTIN, .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
+	struct vm_opts vm = { .image = "default", .distro = DISTRO_BUILTIN, .idle_timeout_ms = WSL_IDLE_TIMEOUT_MS, .mem_mb = 2048, .cpus = 2, .boot_timeout_s = BOOT_TIMEOUT_S, .net = { .qemu_fd = -1 } };
 	_cleanup_free_ char *saved = NULL;
 	_cleanup_free_ char **saved_argv = NULL;
 	/* --image is for this start only, and apart from the other options: a start that gives

@@ -33,6 +33,7 @@ struct vm_opts {
 	const char *swap_file;      /* swapFile; NULL: STATE/swap.img */
 	const char *kernel;         /* kernel: instead of Debian's */
 	const char *kernel_cmdline; /* kernelCommandLine: appended to ours */
+	unsigned idle_timeout_ms;   /* vmIdleTimeout (agent_idle.h); 0: never */
 	struct vm_net net;       /* what the mode came to (netmode.h), for QEMU and the agent */
 };
 

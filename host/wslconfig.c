@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@
 
 void wslconfig_defaults(struct wslconfig *c)
 {
-	*c = (struct wslconfig){ .swap_mb = -1, .page_reporting = -1, .localhost_forwarding = -1, .networking_mode = -1 };
+	*c = (struct wslconfig){ .swap_mb = -1, .page_reporting = -1, .localhost_forwarding = -1, .networking_mode = -1,
+				 .vm_idle_timeout_ms = LLONG_MIN };
 }
 
 /* WSL's sizes: a number (a fraction allowed) and B, KB, MB, GB or TB (K, M, G, T alone too;
@@ -139,6 +141,19 @@ static int parse_reclaim(const struct conf_value *v, const struct conf_key *k, v
 	return refuse(why, "the guest's default", "expected disabled, gradual or dropcache");
 }
 
+static int parse_idle(const struct conf_value *v, const struct conf_key *k, void *field, void *target,
+		      struct conf_refusal *why)
+{
+	(void)k, (void)target;
+	char *end;
+	errno = 0;
+	long long ms = strtoll(v->text, &end, 10);
+	if (end == v->text || *end || errno || ms > 86400000LL * 365)
+		return refuse(why, "60000", "expected milliseconds (0 or less: never)");
+	*(long long *)field = ms;
+	return 0;
+}
+
 static bool is_abspath(const char *s)
 {
 	return s[0] == '/';
@@ -167,6 +182,7 @@ static const struct conf_key keys[] = {
 	  OFF(kernel) },
 	{ "wsl2", "kernelCommandLine", conf_parse_string,
 	  &(const struct conf_string){ SIZE(kernel_command_line), NULL, NULL }, OFF(kernel_command_line) },
+	{ "wsl2", "vmIdleTimeout", parse_idle, NULL, OFF(vm_idle_timeout_ms) },
 	{ "experimental", "autoMemoryReclaim", parse_reclaim, NULL, OFF(auto_memory_reclaim) },
 };
 
@@ -217,4 +233,6 @@ void wslconfig_apply(const struct wslconfig *c, struct vm_opts *vm)
 		vm->kernel_cmdline = c->kernel_command_line;
 	if (c->auto_memory_reclaim[0])
 		vm->reclaim = c->auto_memory_reclaim;
+	if (c->vm_idle_timeout_ms != LLONG_MIN)
+		vm->idle_timeout_ms = c->vm_idle_timeout_ms > 0 ? (unsigned)c->vm_idle_timeout_ms : 0;
 }

@@ -22,7 +22,11 @@ struct wslconfig {
 	char kernel[PATH_MAX];
 	char kernel_command_line[2048];
 	char auto_memory_reclaim[16]; /* [experimental]; "": not set */
+	long long vm_idle_timeout_ms; /* LLONG_MIN: not set; 0 or less: never */
 };
+
+/* vmIdleTimeout's default, WSL's: a minute. */
+#define WSL_IDLE_TIMEOUT_MS 60000
 
 void wslconfig_defaults(struct wslconfig *c);
 /* Reads path (a missing file is no problem); each warning goes to stderr as

@@ -26,5 +26,6 @@ const struct hub_capability *const hub_capabilities[] = {
 	&memreclaim_capability,
 	&interop_capability,
 	&portfwd_capability,
+	&services_capability,
 	NULL,
 };

@@ -9,3 +9,9 @@ const struct daemon_def services_daemon = {
 	.flags = DAEMON_FD_STORE | DAEMON_NOT_UNDER_SYSTEMD, /* systemd runs the services then */
 	.min_stop_ms = 100000,
 };
+
+/* The supervisor's figures (services.running), which the host's vmIdleTimeout reads. */
+const struct hub_capability services_capability = {
+	.name = "services",
+	.stats = true,
+};

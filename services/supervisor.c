@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "evloop.h"
+#include "hub.h"
 #include "log.h"
 #include "svc.h"
 #include "svc_machine.h"
@@ -17,9 +18,12 @@
 
 struct supervisor sup;
 
+static void publish_running(void);
+
 void supervisor_init(struct evloop *loop)
 {
 	sup.loop = loop;
+	publish_running(); /* none yet: the host hears 0 until the boot's services start */
 }
 
 struct svc *svc_find(const char *name)
@@ -96,11 +100,34 @@ void svc_save_record(const struct svc *s)
 			 "would lose it", s->name, strerror(-e));
 }
 
+/* How many services have a process of theirs running or on its way, published to the host
+ * (hub stats "services.running"), whose vmIdleTimeout waits for none. A oneshot that has
+ * exited is not running. Only the daemon's own supervisor publishes (supervisor_init). */
+static void publish_running(void)
+{
+	static int published = -1;
+	if (!sup.loop)
+		return;
+	int n = 0;
+	for (const struct svc *s = sup.services; s; s = s->next) {
+		enum svc_shown v = svc_shown(s);
+		n += v == SHOWN_RUNNING || v == SHOWN_STARTING || v == SHOWN_RELOADING || v == SHOWN_STOPPING ||
+		     v == SHOWN_AUTO_RESTART;
+	}
+	if (n == published)
+		return;
+	char text[32];
+	snprintf(text, sizeof(text), "running=%d\n", n);
+	if (hub_stats("services", text) == 0)
+		published = n;
+}
+
 void svc_set_state(struct svc *s, svc_state_t st)
 {
 	log_debug("services", "trace %s set %s", s->name, svc_state_name(st));
 	svc_state_set(s, st, mono_ms());
 	svc_save_record(s);
+	publish_running();
 }
 
 void svc_unwatch(int *fd)

@@ -2,7 +2,7 @@
 # ~/.wslconfig in the real VM: processors, memory, swap, pageReporting and kernelCommandLine do
 # what WSL documents (nproc, MemTotal, swapon --show, QEMU's balloon, /proc/cmdline); a
 # second boot from ~/.wslconfig itself with bad values: each one warning naming file, line
-# and key, the defaults in force, and swap=0 no swap. Every VM this suite starts is stopped
+# and key, the defaults in force, and swap=0 no swap; a third with vmIdleTimeout. Every VM this suite starts is stopped
 # by its EXIT trap.
 SUITE=vmwslconfig
 set -u
@@ -51,4 +51,21 @@ check "swap=0: no swap" test -z "$(g 'swapon --show --noheadings')"
 qpid=$(cat "$GH_STATE/qemu.pid")
 check "pageReporting's default: free page reporting on" grep -q "free-page-reporting=on" "/proc/$qpid/cmdline"
 gh shutdown >/dev/null 2>&1
+
+# vmIdleTimeout: the VM stays while a service runs, and powers off once none runs and no
+# session is open
+printf '%s\n' "[wsl2]" "vmIdleTimeout=5000" > "$WORK/idle.wslconfig"
+gh start --config "$WORK/idle.wslconfig" >"$WORK/start3.out" 2>&1; rc=$?
+check "a boot with vmIdleTimeout=5000 (status $rc)" test "$rc" = 0
+qpid=$(cat "$GH_STATE/qemu.pid")
+check "... the host hears how many services run (guesthost status: services.running)" \
+  wait_for 10 eval 'gh status | grep -qE "^services\.running: [1-9]"'
+sleep 8
+check "... with services running, the VM is up after 8 s with no session" alive "$qpid"
+g 'systemctl list-units --type=service --state=running --no-legend | awk "{ print \$1 }" | xargs -r systemctl stop'
+t0=$(now_ms)
+check "... with every service stopped and no session, the VM powers off within 5 s + 5 s" \
+  wait_for 10 eval '! alive "$qpid"'
+check "... a poweroff the agent asked for, said in its log ($(( $(now_ms) - t0 )) ms)" \
+  grep -q "no session and no service for 5000 ms (vmIdleTimeout): powering the VM off" "$GH_STATE/agent.log"
 finish

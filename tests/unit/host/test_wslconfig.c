@@ -42,7 +42,7 @@ START_TEST(keys)
 	struct wslconfig c;
 	ck_assert_uint_eq(load("[wsl2]\nprocessors=1\nmemory=768MB\nswap=1GB\nswapFile=/tmp/sw.img\npageReporting=false\n"
 			       "localhostForwarding=false\nnetworkingMode=mirrored\nkernelCommandLine = loglevel=7\n"
-			       "[experimental]\nautoMemoryReclaim=dropCache\n",
+			       "vmIdleTimeout=5000\n[experimental]\nautoMemoryReclaim=dropCache\n",
 			       &c),
 			  0);
 	struct vm_opts vm = { .mem_mb = 2048, .cpus = 2 };
@@ -55,6 +55,12 @@ START_TEST(keys)
 	ck_assert_str_eq(vm.kernel_cmdline, "loglevel=7");
 	ck_assert_str_eq(vm.reclaim, "dropcache");
 	ck_assert_ptr_null(vm.kernel);
+	ck_assert_uint_eq(vm.idle_timeout_ms, 5000);
+	/* 0 or less: never */
+	ck_assert_uint_eq(load("[wsl2]\nvmIdleTimeout=-1\n", &c), 0);
+	vm.idle_timeout_ms = 60000;
+	wslconfig_apply(&c, &vm);
+	ck_assert_uint_eq(vm.idle_timeout_ms, 0);
 }
 END_TEST
 
