@@ -3,10 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 #include "cleanup.h"
@@ -129,7 +132,7 @@ static int one_imported(const struct gh *root, const char *entry, struct distro 
 	snprintf(g.state, sizeof(g.state), "%s", dir);
 	r = distro_record_read(&g, d, err);
 	if (r == 0)
-		return gi_error_set(err, ENOENT, "%s has no record", dir);
+		return gi_error_set(err, ENOENT, "%s has no record", dir); /* an import on its way, or a killed one */
 	if (r > 0 && strcmp(d->name, entry))
 		return gi_error_set(err, EINVAL, "%s/%s names the distribution %s", dir, DISTRO_RECORD, d->name);
 	return r < 0 ? r : 0;
@@ -155,6 +158,15 @@ int distro_find(const struct gh *root, const char *name, struct distro *d, struc
 	return gi_error_set(err, ENOENT, "There is no distribution with the supplied name.");
 }
 
+/* An import holds its registry folder's lock until the record is written (wsl_disk.c). */
+static bool importing(const char *registry, const char *name)
+{
+	char lock[PATH_MAX + 300];
+	snprintf(lock, sizeof(lock), "%s/%s/lock", registry, name);
+	_cleanup_close_ int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcasecmp(((const struct distro *)a)->name, ((const struct distro *)b)->name);
@@ -176,8 +188,15 @@ int distro_list(const struct gh *root, struct distro *out, size_t *n, struct gi_
 		struct gi_error why = GI_ERROR_INIT;
 		if (one_imported(root, e->d_name, &out[k], &why) == 0)
 			k++;
-		else if (why.code != ENOENT) /* ENOENT: an import on its way, or one that left nothing */
+		else if (why.code == ENOENT && importing(dir, e->d_name)) /* WSL lists it as Installing */
+			out[k++] = (struct distro){ .version = 2, .installing = true };
+		else if (why.code != ENOENT) /* ENOENT: what a killed import left, taken over by the next */
 			fprintf(stderr, "wsl: skipping %s/%s: %s\n", dir, e->d_name, why.msg);
+		if (k && out[k - 1].installing && !out[k - 1].name[0]) {
+			snprintf(out[k - 1].name, sizeof(out[k - 1].name), "%.64s", e->d_name);
+			out[k - 1].g = *root;
+			distro_state_dir(root, e->d_name, out[k - 1].g.state, sizeof(out[k - 1].g.state), &why);
+		}
 	}
 	qsort(out, k, sizeof(*out), by_name);
 	for (size_t i = 0; i < k; i++) /* the default first, as WSL lists it */

@@ -28,6 +28,7 @@ struct distro {
 	char disk[PATH_MAX]; /* its root disk; "" for Debian (mkimage's root.img) */
 	unsigned version;    /* always 2: a VM */
 	bool builtin;        /* Debian: the state folder itself */
+	bool installing;     /* an import of it is on its way (distro_list only) */
 	struct gh g;         /* its state folder, for the verbs */
 };
 

@@ -104,8 +104,8 @@ static int cmd_list(const struct gh *root, int argc, char **argv)
 		if (running && !on[i])
 			continue;
 		if (verbose)
-			printf("%s %-*s%-16s%u\n", i == 0 ? "*" : " ", (int)width + 4, ds[i].name, on[i] ? "Running" : "Stopped",
-			       ds[i].version);
+			printf("%s %-*s%-16s%u\n", i == 0 ? "*" : " ", (int)width + 4, ds[i].name,
+			       ds[i].installing ? "Installing" : on[i] ? "Running" : "Stopped", ds[i].version);
 		else if (quiet)
 			puts(ds[i].name);
 		else

@@ -83,8 +83,16 @@ wsl --import BBxz "$WORK/store/bbxz" "$WORK/bb.tar.xz" >"$WORK/xz.out" 2>&1; rc=
 check "--import of a tar.xz (status $rc)" test "$rc" = 0
 rootfs=$("$TOP/host/mkimage" --only rootfs "${XDG_CACHE_HOME:-$HOME/.cache}/guestinit" 2>/dev/null | sed -n 's/^ROOTFS=//p')
 tar -C "$rootfs" --numeric-owner --xattrs --xattrs-include='*' -czf "$WORK/deb.tar.gz" . 2>/dev/null
-wsl --import Deb2 "$WORK/store/deb2" "$WORK/deb.tar.gz" >"$WORK/deb.out" 2>&1; rc=$?
+wsl --import Deb2 "$WORK/store/deb2" "$WORK/deb.tar.gz" >"$WORK/deb.out" 2>&1 &
+imp=$!
+seen=
+while alive "$imp"; do
+  wsl --list --verbose 2>/dev/null | grep -qE "^  Deb2 +Installing +2$" && { seen=1; break; }
+  sleep 0.05
+done
+wait "$imp"; rc=$?
 check "--import Deb2 of a debootstrap'd tarball (status $rc)" test "$rc" = 0
+check "... listed as Installing while it runs, as WSL lists it" test -n "$seen"
 out=$(wsl --list --quiet)
 check "--list --quiet: Debian first (the default), then by name" \
   test "$out" = "$(printf 'Debian\nBB\nBBgz\nBBxz\nDeb2')"
