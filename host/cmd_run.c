@@ -174,3 +174,25 @@ int cmd_shell(struct gh *g, int argc, char **argv, struct gi_error *err)
 {
 	return session(g, argc, argv, true, err);
 }
+
+int gh_exec_with(struct gh *g, struct proto_exec *spec, int in_fd, int out_fd, struct gi_error *err)
+{
+	fflush(stdout);
+	int in = dup(0), out = dup(1);
+	if (in < 0 || out < 0 || dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0) {
+		int e = errno;
+		if (in >= 0)
+			dup2(in, 0), close(in);
+		if (out >= 0)
+			dup2(out, 1), close(out);
+		return gi_error_errno(err, e, "redirecting a session's stdio");
+	}
+	int saved = g->error_status;
+	int r = gh_exec(g, spec, err);
+	g->error_status = saved;
+	dup2(in, 0);
+	dup2(out, 1);
+	close(in);
+	close(out);
+	return r;
+}

@@ -96,29 +96,9 @@ static int run_script(struct gh *g, const char *name)
 	char *argv[] = { "/bin/sh", "-c", (char *)script, "guestinit-firstuser", (char *)name, NULL };
 	char *env[PROTO_MAX_ENV + 2] = { NULL };
 	struct proto_exec spec = { .argv = argv, .argc = 5, .env = env, .user = "root" };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int in = dup(0), out = dup(1);
-	if (null < 0 || in < 0 || out < 0) {
-		if (null >= 0)
-			close(null);
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
-		return -EMFILE;
-	}
-	fflush(stdout);
-	dup2(null, 0);
-	dup2(null, 1);
-	close(null);
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct gi_error err = GI_ERROR_INIT;
-	int saved = g->error_status;
-	int r = gh_exec(g, &spec, &err);
-	g->error_status = saved;
-	dup2(in, 0);
-	dup2(out, 1);
-	close(in);
-	close(out);
+	int r = null < 0 ? gi_error_errno(&err, errno, "/dev/null") : gh_exec_with(g, &spec, null, null, &err);
 	if (r < 0)
 		gh_say("the default user: %s", err.msg);
 	return r;

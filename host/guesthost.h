@@ -29,6 +29,9 @@ struct proto_exec;
 /* Runs spec in the guest (cmd_run.c) with our stdio, WSLENV's variables and TERM added (its
  * env has room for PROTO_MAX_ENV + 2 entries); the command's exit status. */
 int gh_exec(struct gh *g, struct proto_exec *spec, struct gi_error *err);
+/* The same with in_fd and out_fd as its stdin and stdout (stderr stays ours), for a command
+ * of our own in the guest (the first user, an export); ours are put back after. */
+int gh_exec_with(struct gh *g, struct proto_exec *spec, int in_fd, int out_fd, struct gi_error *err);
 
 /* Prints "guesthost: MESSAGE" on stderr: what a verb says on its way (not its error). */
 void gh_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

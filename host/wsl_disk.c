@@ -35,6 +35,7 @@ struct open_how {
 #include "child.h"
 #include "cleanup.h"
 #include "readfile.h"
+#include "session_msg.h"
 #include "state.h"
 
 #define MSG_OK "The operation completed successfully."
@@ -317,6 +318,58 @@ static void disk_of(const struct distro *d, char *out, size_t cap)
 		snprintf(out, cap, "%s", d->disk);
 }
 
+/* A running distribution's files, written by tar in the guest as root: from a bind mount of
+ * its root, which shows what the mounts on top (/dev, /run, /proc, the drives) hide, with GNU
+ * tar's xattrs when the distribution has it, else busybox's tar (which keeps none, said).
+ * The guest's stdout is the tarball; what it says goes to our stderr. */
+static const char export_script[] =
+	"d=/run/guestinit-export.$$\n"
+	"mkdir -m 0700 \"$d\" || exit 1\n"
+	"if command -v mount >/dev/null 2>&1; then m=mount; u=umount; else m='busybox mount'; u='busybox umount'; fi\n"
+	"$m -o bind / \"$d\" || { rmdir \"$d\"; echo 'cannot bind-mount / for the export' >&2; exit 1; }\n"
+	"trap '$u \"$d\"; rmdir \"$d\"' EXIT\n"
+	"if tar --version 2>/dev/null | grep -q 'GNU tar'; then\n"
+	"  tar -C \"$d\" -c -p --numeric-owner --xattrs --xattrs-include='*' --exclude=./init --exclude=./lost+found -f - .\n"
+	"else\n"
+	"  echo 'wsl --export: the distribution has no GNU tar; busybox tar keeps no xattrs' >&2\n"
+	"  busybox tar -C \"$d\" -c -f - .\n"
+	"fi\n";
+
+static int export_running(struct distro *d, int out_fd, const char *zflag, struct gi_error *err)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)export_script, NULL };
+	char *env[PROTO_MAX_ENV + 2] = { NULL };
+	struct proto_exec spec = { .argv = argv, .argc = 3, .env = env, .user = "root" };
+	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return gi_error_errno(err, errno, "/dev/null");
+	int pipefd[2] = { -1, -1 };
+	pid_t z = 0;
+	if (zflag) { /* compressed on the host: the guest may lack gzip or xz */
+		if (pipe2(pipefd, O_CLOEXEC) < 0)
+			return gi_error_errno(err, errno, "pipe");
+		char *zargv[] = { !strcmp(zflag, "-z") ? "gzip" : "xz", "-c", NULL };
+		z = child_start(&(struct child_spec){ .argv = zargv, .fds = { pipefd[0], out_fd, 2 } }, err);
+		close(pipefd[0]);
+		if (z < 0) {
+			close(pipefd[1]);
+			return z;
+		}
+	}
+	int st = gh_exec_with(&d->g, &spec, null, zflag ? pipefd[1] : out_fd, err);
+	if (zflag) {
+		close(pipefd[1]);
+		int zs = child_wait(z);
+		if (st == 0 && zs != 0)
+			return gi_error_set(err, EIO, "%s failed (status %d)", zflag[1] == 'z' ? "gzip" : "xz", zs);
+	}
+	if (st < 0)
+		return st;
+	if (st != 0)
+		return gi_error_set(err, EIO, "the guest's tar failed (status %d, see above)", st);
+	return 0;
+}
+
 int wsl_export(const struct gh *root, int argc, char **argv)
 {
 	if (argc < 2) {
@@ -355,14 +408,24 @@ int wsl_export(const struct gh *root, int argc, char **argv)
 		wsl_error("wsl --export: %s has no disk yet (%s): start it once", d.name, disk);
 		return 1;
 	}
-	if (distro_running(&d)) {
-		wsl_error("wsl --export: %s is running, and its disk is in use; stop it first: wsl --terminate %s", d.name,
-			  d.name);
-		return 1;
-	}
 	bool to_stdout = !strcmp(out, "-");
 	if (!to_stdout)
 		printf("Export in progress, this may take a few minutes.\n");
+	if (distro_running(&d)) { /* its disk is in use: the guest writes the tarball, as WSL's does */
+		_cleanup_close_ int fd = to_stdout ? dup(1) : open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int r = fd < 0 ? gi_error_errno(&err, errno, "cannot create %s", out) : export_running(&d, fd, zflag, &err);
+		if (r == 0 && !to_stdout && fsync(fd) < 0)
+			r = gi_error_errno(&err, errno, "writing %s", out);
+		if (r < 0) {
+			if (!to_stdout)
+				unlink(out);
+			wsl_error("wsl --export: %s", err.msg);
+			return 1;
+		}
+		if (!to_stdout)
+			puts(MSG_OK);
+		return 0;
+	}
 	char mnt[PATH_MAX + 16];
 	snprintf(mnt, sizeof(mnt), "%s/export.XXXXXX", d.g.state);
 	if (!mkdtemp(mnt)) {
