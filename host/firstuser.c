@@ -124,3 +124,10 @@ int firstuser_setup(struct gh *g, const char *wanted, struct gi_error *err)
 	}
 	return state_write(g, USER_FILE, text, 0644, err);
 }
+
+int firstuser_set(struct gh *g, const char *name, struct gi_error *err)
+{
+	char text[72];
+	snprintf(text, sizeof(text), "%s\n", name);
+	return state_write(g, USER_FILE, text, 0644, err);
+}

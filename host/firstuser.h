@@ -20,5 +20,7 @@ bool firstuser_get(const struct gh *g, char *out, size_t cap);
  * is not the recorded one. A user that cannot be made is said on stderr, and root is
  * recorded. 0 or -errno (the record could not be written). */
 int firstuser_setup(struct gh *g, const char *wanted, struct gi_error *err);
+/* Records name as the default user (wsl --manage NAME --set-default-user). */
+int firstuser_set(struct gh *g, const char *name, struct gi_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include "wsl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +212,43 @@ static int cmd_set_default(const struct gh *root, int argc, char **argv)
 		return 1;
 	struct gi_error err = GI_ERROR_INIT;
 	if (distro_set_default(root, argv[0], &err) < 0)
+		return failed(&err);
+	puts(MSG_OK);
+	return 0;
+}
+
+static int refused(const char *flag, int argc, char **argv);
+
+/* wsl --manage NAME --set-default-user USER: a user the distribution has (started to ask it). */
+static int cmd_manage(const struct gh *root, int argc, char **argv)
+{
+	if (argc < 1)
+		return missing("--manage");
+	if (argc < 2 || strcmp(argv[1], "--set-default-user"))
+		return refused("--manage", argc, argv);
+	if (argc < 3)
+		return missing("--set-default-user");
+	if (argc > 3)
+		return invalid(argv[3]);
+	const char *user = argv[2];
+	struct gi_error err = GI_ERROR_INIT;
+	struct distro d;
+	if (user_name_check(user, &err) < 0 && strcmp(user, "root"))
+		return wsl_error("wsl --manage --set-default-user: %s", err.msg), 1;
+	if (distro_find(root, argv[0], &d, &err) < 0 || wsl_ensure_running(&d, &err) < 0)
+		return failed(&err);
+	char *id_argv[] = { "id", "-u", (char *)user, NULL };
+	char *env[PROTO_MAX_ENV + 2] = { NULL };
+	struct proto_exec spec = { .argv = id_argv, .argc = 3, .env = env, .user = "root" };
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int st = null < 0 ? -errno : gh_exec_with(&d.g, &spec, null, null, &err);
+	if (st < 0)
+		return failed(&err);
+	if (st != 0) {
+		wsl_error("wsl --manage: %s has no user %s", d.name, user);
+		return 1;
+	}
+	if (firstuser_set(&d.g, user, &err) < 0)
 		return failed(&err);
 	puts(MSG_OK);
 	return 0;
@@ -454,10 +492,12 @@ static void usage(FILE *out)
 	      "                                (tar, tar.gz, tar.xz; - for stdin); its disk is DIR/ext4.img\n"
 	      "    --export NAME TAR [--format tar|tar.gz|tar.xz]   its files as a tarball (- for stdout)\n"
 	      "    --unregister NAME           remove it and its disk\n"
+      "    --manage NAME --set-default-user USER   the user wsl runs as in NAME\n"
 	      "    --help                      this text\n"
 	      "\n"
 	      "Refused here, each with its reason: --install, --update, --set-version NAME 1,\n"
-	      "--set-default-version 1, --mount, --unmount, --manage, --import-in-place, --debug-shell.\n"
+	      "--set-default-version 1, --mount, --unmount, --manage's other options, --import-in-place,\n"
+      "--debug-shell.\n"
 	      "The state folder (the distributions' registry) is $GUESTHOST_STATE, as for guesthost.\n"
 	      "See man 1 wsl.\n",
 	      out);
@@ -491,7 +531,8 @@ static int refused(const char *flag, int argc, char **argv)
 		return wsl_refuse(flag, "attaching the host's physical disks to a VM is not done by this host; share a "
 					"folder instead (guesthost start --drive LETTER=DIR)");
 	if (!strcmp(flag, "--manage"))
-		return wsl_refuse(flag, "moving or resizing a distribution's disk is not done by this host");
+		return wsl_refuse("--manage", "of its options only --set-default-user is done here; moving or resizing a "
+					      "distribution's disk is not");
 	if (!strcmp(flag, "--import-in-place"))
 		return wsl_refuse(flag, "a VHDX cannot be attached here; use wsl --import NAME DIR TARBALL");
 	return wsl_refuse(flag, "there is no Windows debug console on this host");
@@ -525,8 +566,10 @@ int wsl_main(struct gh *root, int argc, char **argv)
 		return wsl_export(root, rest, rv);
 	if (!strcmp(a, "--unregister"))
 		return wsl_unregister(root, rest, rv);
+	if (!strcmp(a, "--manage"))
+		return cmd_manage(root, rest, rv);
 	static const char *const refused_flags[] = { "--install", "--update", "--set-version", "--set-default-version",
-						     "--mount", "--unmount", "--manage", "--import-in-place",
+						     "--mount", "--unmount", "--import-in-place",
 						     "--debug-shell" };
 	for (size_t i = 0; i < ARRAY_SIZE(refused_flags); i++)
 		if (!strcmp(a, refused_flags[i]))

@@ -217,6 +217,11 @@ check "Deb2's first start makes its default user, and sudo works there" \
   eval 'test "$(wsl -d Deb2 sudo -n id -un </dev/null)" = root && test "$(wsl -d Deb2 -e id -un)" = user'
 check "guesthost start --user bob on the running VM: bob is made and becomes the default" \
   eval 'gh start --user bob >/dev/null 2>&1 && test "$(wsl -e id -un)" = bob && test "$(cat "$GH_STATE/default-user")" = bob'
+check "wsl --manage Debian --set-default-user user: WSL's success line, and wsl runs as user again" \
+  eval 'test "$(wsl --manage Debian --set-default-user user)" = "The operation completed successfully." && test "$(wsl -e id -un)" = user'
+out=$(wsl --manage Debian --set-default-user ghost 2>&1); rc=$?
+check "... a user the distribution does not have is refused, and the default kept (status $rc: $out)" \
+  eval 'test "$rc" = 1 && echo "$out" | grep -qx "wsl --manage: Debian has no user ghost" && test "$(cat "$GH_STATE/default-user")" = user'
 out=$(gh start --user 'Bad!' 2>&1); rc=$?
 check "start --user with no valid user name is refused with the reason (status $rc)" \
   eval 'test "$rc" = 1 && echo "$out" | grep -q "a user name begins with a lower-case letter"'
