@@ -136,6 +136,9 @@ static int restart_agent(const struct gh *g, const struct vm_opts *vm, pid_t qem
 	    parse_uint(port, 10, 65535, &p) < 0)
 		return gi_error_set(err, ENOENT, "the VM runs but its token or port file is gone; guesthost shutdown --force");
 	struct vm_opts v = *vm; /* the network it was started with, not a new one */
+	/* the sessions opened through the agent that died are not known to this one: a VM that
+	 * might have some is never taken for idle (vmIdleTimeout) */
+	v.idle_timeout_ms = 0;
 	char text[32];
 	v.net.mirrored = v.mirrored && state_read_line(g, "passt.pid", text, sizeof(text));
 	v.net.passt_pid = v.net.mirrored ? (pid_t)atoi(text) : 0;
