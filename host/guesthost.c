@@ -64,8 +64,8 @@ static void usage(FILE *out)
 		     "  agent --listen URI --token-file F    the agent itself (started by start)\n"
 		     "  p9 [--listen URI] LETTER=DIR...      the drive server alone: 9P2000.L on stdin and\n"
 		     "                                       stdout, or on a unix:// or tcp:// listener\n"
-		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n"
-		     "Run as wsl (a link to guesthost), it takes WSL's command line: wsl --help, man 1 wsl.\n",
+		     "Run as wsl (a link to guesthost), it takes WSL's command line: wsl --help, man 1 wsl.\n"
+		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n",
 		state);
 }
 
