@@ -327,12 +327,15 @@ static const char export_script[] =
 	"mkdir -m 0700 \"$d\" || exit 1\n"
 	"if command -v mount >/dev/null 2>&1; then m=mount; u=umount; else m='busybox mount'; u='busybox umount'; fi\n"
 	"$m -o bind / \"$d\" || { rmdir \"$d\"; echo 'cannot bind-mount / for the export' >&2; exit 1; }\n"
-	"trap '$u \"$d\"; rmdir \"$d\"' EXIT\n"
+	"trap 'cd /; $u \"$d\"; rmdir \"$d\"' EXIT\n"
 	"if tar --version 2>/dev/null | grep -q 'GNU tar'; then\n"
 	"  tar -C \"$d\" -c -p --numeric-owner --xattrs --xattrs-include='*' --exclude=./init --exclude=./lost+found -f - .\n"
 	"else\n"
 	"  echo 'wsl --export: the distribution has no GNU tar; busybox tar keeps no xattrs' >&2\n"
-	"  busybox tar -C \"$d\" -c -f - .\n"
+	"  cd \"$d\" || exit 1\n" /* busybox's tar has no --exclude: the top's entries but those two */
+	"  set --; for f in .[!.]* ..?* *; do [ -e \"$f\" ] || [ -L \"$f\" ] || continue\n"
+	"    case $f in init|lost+found) continue ;; esac; set -- \"$@\" \"./$f\"; done\n"
+	"  busybox tar -c -f - \"$@\"\n"
 	"fi\n";
 
 static int export_running(struct distro *d, int out_fd, const char *zflag, struct gi_error *err)

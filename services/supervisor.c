@@ -81,6 +81,7 @@ struct svc *svc_get(const char *name)
 void svc_save_record(const struct svc *s)
 {
 	enum svc_shown shown = svc_shown(s);
+	publish_running(); /* every change of state comes through here (SVC_DO_SAVE) */
 	if (shown == SHOWN_INACTIVE) {
 		svc_record_remove(s->name);
 		return;
@@ -127,7 +128,6 @@ void svc_set_state(struct svc *s, svc_state_t st)
 	log_debug("services", "trace %s set %s", s->name, svc_state_name(st));
 	svc_state_set(s, st, mono_ms());
 	svc_save_record(s);
-	publish_running();
 }
 
 void svc_unwatch(int *fd)

@@ -220,7 +220,7 @@ check "guesthost start --user bob on the running VM: bob is made and becomes the
 check "wsl --manage Debian --set-default-user user: WSL's success line, and wsl runs as user again" \
   eval 'test "$(wsl --manage Debian --set-default-user user)" = "The operation completed successfully." && test "$(wsl -e id -un)" = user'
 out=$(wsl --manage Debian --set-default-user ghost 2>&1); rc=$?
-check "... a user the distribution does not have is refused, and the default kept (status $rc: $out)" \
+check "... a user the distribution does not have is refused, and the default kept (status $rc: $(echo "$out" | tr "\n" "|"))" \
   eval 'test "$rc" = 1 && echo "$out" | grep -qx "wsl --manage: Debian has no user ghost" && test "$(cat "$GH_STATE/default-user")" = user'
 out=$(gh start --user 'Bad!' 2>&1); rc=$?
 check "start --user with no valid user name is refused with the reason (status $rc)" \
