@@ -36,13 +36,13 @@ static int failed(const struct gi_error *err)
 	return 1;
 }
 
-static int missing(const char *flag)
+int wsl_missing(const char *flag)
 {
 	printf("Argument %s is missing a required parameter.\n", flag); /* WSL prints it on stdout */
 	return 1;
 }
 
-static int invalid(const char *arg)
+int wsl_invalid(const char *arg)
 {
 	wsl_error("Invalid command line argument: %s\nPlease use 'wsl --help' to get a list of supported arguments.", arg);
 	return 1;
@@ -72,10 +72,10 @@ static int cmd_list(const struct gh *root, int argc, char **argv)
 			return wsl_refuse("--list --online", "the online index of distributions is on the internet, which this "
 							     "host does not reach; wsl --import installs one from a tarball");
 		else
-			return invalid(a);
+			return wsl_invalid(a);
 	}
 	if (quiet && verbose)
-		return invalid("--quiet"); /* WSL's usage error for -q with -v */
+		return wsl_invalid("--quiet"); /* WSL's usage error for -q with -v */
 	_cleanup_free_ struct distro *ds = calloc(DISTRO_MAX, sizeof(*ds));
 	size_t n = 0;
 	struct gi_error err = GI_ERROR_INIT;
@@ -164,7 +164,7 @@ static int cmd_shutdown_all(const struct gh *root, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--force"))
-			return invalid(argv[i]);
+			return wsl_invalid(argv[i]);
 	_cleanup_free_ struct distro *ds = calloc(DISTRO_MAX, sizeof(*ds));
 	size_t n = 0;
 	struct gi_error err = GI_ERROR_INIT;
@@ -188,9 +188,9 @@ static int cmd_shutdown_all(const struct gh *root, int argc, char **argv)
 static int one_name(const char *flag, int argc, char **argv)
 {
 	if (argc < 1)
-		return missing(flag);
+		return wsl_missing(flag);
 	if (argc > 1)
-		return invalid(argv[1]);
+		return wsl_invalid(argv[1]);
 	return 0;
 }
 
@@ -223,13 +223,13 @@ static int refused(const char *flag, int argc, char **argv);
 static int cmd_manage(const struct gh *root, int argc, char **argv)
 {
 	if (argc < 1)
-		return missing("--manage");
+		return wsl_missing("--manage");
 	if (argc < 2 || strcmp(argv[1], "--set-default-user"))
 		return refused("--manage", argc, argv);
 	if (argc < 3)
-		return missing("--set-default-user");
+		return wsl_missing("--set-default-user");
 	if (argc > 3)
-		return invalid(argv[3]);
+		return wsl_invalid(argv[3]);
 	const char *user = argv[2];
 	struct gi_error err = GI_ERROR_INIT;
 	struct distro d;
@@ -350,7 +350,7 @@ static int parse_session(int argc, char **argv, struct session_args *s)
 			s->home = true;
 		} else if (!strcmp(a, "-d") || !strcmp(a, "--distribution")) {
 			if (!v)
-				return missing(a);
+				return wsl_missing(a);
 			if (s->distro) {
 				wsl_error("The distribution name has already been set.");
 				return 1;
@@ -359,24 +359,24 @@ static int parse_session(int argc, char **argv, struct session_args *s)
 			i++;
 		} else if (!strcmp(a, "-u") || !strcmp(a, "--user")) {
 			if (!v)
-				return missing(a);
+				return wsl_missing(a);
 			s->user = v;
 			i++;
 		} else if (!strcmp(a, "--cd")) {
 			if (!v)
-				return missing(a);
+				return wsl_missing(a);
 			s->cd = v;
 			i++;
 		} else if (!strcmp(a, "--shell-type")) {
 			if (!v)
-				return missing(a);
+				return wsl_missing(a);
 			if (strcmp(v, "standard") && strcmp(v, "login") && strcmp(v, "none"))
-				return invalid(v);
+				return wsl_invalid(v);
 			s->shell_type = v;
 			i++;
 		} else if (!strcmp(a, "-e") || !strcmp(a, "--exec")) {
 			if (!v)
-				return missing(a);
+				return wsl_missing(a);
 			s->exec = true;
 			s->cmd = argv + i + 1;
 			s->ncmd = argc - i - 1;
@@ -386,7 +386,7 @@ static int parse_session(int argc, char **argv, struct session_args *s)
 			s->ncmd = argc - i - 1;
 			return 0;
 		} else if (a[0] == '-') {
-			return invalid(a);
+			return wsl_invalid(a);
 		} else {
 			s->cmd = argv + i;
 			s->ncmd = argc - i;
@@ -551,9 +551,9 @@ int wsl_main(struct gh *root, int argc, char **argv)
 	if (!strcmp(a, "--list") || !strcmp(a, "-l"))
 		return cmd_list(root, rest, rv);
 	if (!strcmp(a, "--status"))
-		return rest ? invalid(rv[0]) : cmd_status_wsl(root);
+		return rest ? wsl_invalid(rv[0]) : cmd_status_wsl(root);
 	if (!strcmp(a, "--version") || !strcmp(a, "-v"))
-		return rest ? invalid(rv[0]) : cmd_version(root);
+		return rest ? wsl_invalid(rv[0]) : cmd_version(root);
 	if (!strcmp(a, "--shutdown"))
 		return cmd_shutdown_all(root, rest, rv);
 	if (!strcmp(a, "--terminate") || !strcmp(a, "-t"))

@@ -17,6 +17,10 @@ int wsl_unregister(const struct gh *root, int argc, char **argv);
 
 /* A flag we cannot honour: one line naming it and why, status 1. */
 int wsl_refuse(const char *flag, const char *why);
+/* WSL's "Argument FLAG is missing a required parameter." (on stdout, as WSL prints it) and
+ * "Invalid command line argument: ARG" with its hint (stderr); both return status 1. */
+int wsl_missing(const char *flag);
+int wsl_invalid(const char *arg);
 /* A message on stderr, a line of its own. */
 void wsl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* d's VM stopped (an orderly poweroff), if it runs. */

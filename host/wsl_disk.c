@@ -196,8 +196,7 @@ static int make_disk(struct import *im, const char *disk, struct gi_error *err)
 int wsl_import(const struct gh *root, int argc, char **argv)
 {
 	if (argc < 3) {
-		printf("Argument --import is missing a required parameter.\n");
-		return 1;
+		return wsl_missing("--import");
 	}
 	const char *name = argv[0], *dir = argv[1], *tar = argv[2];
 	for (int i = 3; i < argc; i++) {
@@ -212,9 +211,7 @@ int wsl_import(const struct gh *root, int argc, char **argv)
 		} else if (!strcmp(argv[i], "--vhd")) {
 			return wsl_refuse("--import --vhd", "a VHD cannot be attached here; import a root filesystem tarball");
 		} else {
-			wsl_error("Invalid command line argument: %s\nPlease use 'wsl --help' to get a list of supported arguments.",
-				  argv[i]);
-			return 1;
+			return wsl_invalid(argv[i]);
 		}
 	}
 	struct gi_error err = GI_ERROR_INIT;
@@ -376,8 +373,7 @@ static int export_running(struct distro *d, int out_fd, const char *zflag, struc
 int wsl_export(const struct gh *root, int argc, char **argv)
 {
 	if (argc < 2) {
-		printf("Argument --export is missing a required parameter.\n");
-		return 1;
+		return wsl_missing("--export");
 	}
 	const char *name = argv[0], *out = argv[1], *zflag = NULL;
 	for (int i = 2; i < argc; i++) {
@@ -396,9 +392,7 @@ int wsl_export(const struct gh *root, int argc, char **argv)
 		} else if (!strcmp(argv[i], "--vhd")) {
 			return wsl_refuse("--export --vhd", "the disk is ext4 in a raw image, not a VHD; copy it as it is");
 		} else {
-			wsl_error("Invalid command line argument: %s\nPlease use 'wsl --help' to get a list of supported arguments.",
-				  argv[i]);
-			return 1;
+			return wsl_invalid(argv[i]);
 		}
 	}
 	struct gi_error err = GI_ERROR_INIT;
@@ -472,13 +466,10 @@ int wsl_export(const struct gh *root, int argc, char **argv)
 int wsl_unregister(const struct gh *root, int argc, char **argv)
 {
 	if (argc < 1) {
-		printf("Argument --unregister is missing a required parameter.\n");
-		return 1;
+		return wsl_missing("--unregister");
 	}
 	if (argc > 1) {
-		wsl_error("Invalid command line argument: %s\nPlease use 'wsl --help' to get a list of supported arguments.",
-			  argv[1]);
-		return 1;
+		return wsl_invalid(argv[1]);
 	}
 	struct gi_error err = GI_ERROR_INIT;
 	struct distro d;
