@@ -48,11 +48,6 @@ int wsl_invalid(const char *arg)
 	return 1;
 }
 
-static int running_of(struct distro *d)
-{
-	return distro_running(d);
-}
-
 /* ---- --list ------------------------------------------------------------------------------ */
 
 static int cmd_list(const struct gh *root, int argc, char **argv)
@@ -86,7 +81,7 @@ static int cmd_list(const struct gh *root, int argc, char **argv)
 	bool on[DISTRO_MAX];
 	size_t shown = 0, width = 4;
 	for (size_t i = 0; i < n; i++) {
-		on[i] = running_of(&ds[i]);
+		on[i] = distro_running(&ds[i]);
 		if (running && !on[i])
 			continue;
 		shown++;
