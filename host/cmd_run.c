@@ -126,20 +126,14 @@ static int session(struct gh *g, int argc, char **argv, bool shell, struct gi_er
 	return gh_exec(g, &spec, err);
 }
 
-int gh_exec(struct gh *g, struct proto_exec *spec_in, struct gi_error *err)
+/* The agent's session for spec (EXEC goes with the request: the agent writes it into the
+ * session before handing the session over, so the guest starts the command while we are
+ * still being handed it): 0 and *conn, or -errno with err. */
+static int open_session(struct gh *g, const struct proto_exec *spec, int *conn, struct gi_error *err)
 {
-	struct proto_exec spec = *spec_in;
-	char termvar[128];
-	int r;
-	add_wslenv(&spec);
-	add_term(&spec, termvar, sizeof(termvar));
-	g->error_status = 255; /* from here on, what fails is the guest's end */
-	/* EXEC goes with the request: the agent writes it into the session before handing the
-	 * session over, so the guest starts the command while we are still being handed it */
-	exec_client_prepare(&spec);
 	struct proto_buf exec, req;
 	proto_buf_init(&exec);
-	proto_encode_exec(&exec, &spec);
+	proto_encode_exec(&exec, spec);
 	if (exec.error == -EMSGSIZE || exec.len > PROTO_MAX_PAYLOAD) {
 		proto_buf_free(&exec);
 		return gi_error_set(err, EMSGSIZE, "the command line and environment are over the 1 MiB message limit");
@@ -149,8 +143,8 @@ int gh_exec(struct gh *g, struct proto_exec *spec_in, struct gi_error *err)
 	proto_put_raw(&req, exec.data, exec.len); /* the EXEC frame itself, for the agent to pass on */
 	proto_end(&req);
 	proto_buf_free(&exec);
-	int conn = -1;
-	r = agent_request(g, &req, &conn, err);
+	*conn = -1;
+	int r = agent_request(g, &req, conn, err);
 	proto_buf_free(&req);
 	if (r < 0) { /* the agent is gone, or never was */
 		char why[GI_ERROR_MAX];
@@ -160,9 +154,40 @@ int gh_exec(struct gh *g, struct proto_exec *spec_in, struct gi_error *err)
 	}
 	if (r == 0)
 		return -err->code; /* the agent's reason */
-	if (conn < 0)
+	if (*conn < 0)
 		return gi_error_set(err, EPROTO, "the agent gave no session");
+	return 0;
+}
+
+int gh_exec(struct gh *g, struct proto_exec *spec_in, struct gi_error *err)
+{
+	struct proto_exec spec = *spec_in;
+	char termvar[128];
+	add_wslenv(&spec);
+	add_term(&spec, termvar, sizeof(termvar));
+	g->error_status = 255; /* from here on, what fails is the guest's end */
+	exec_client_prepare(&spec);
+	int conn, r = open_session(g, &spec, &conn, err);
+	if (r < 0)
+		return r;
 	return exec_client_run(conn, &spec, &(struct exec_client_opts){ .progname = "guesthost", .exec_sent = true });
+}
+
+int gh_exec_raw(struct gh *g, struct proto_exec *spec_in, int *conn, struct gi_error *err)
+{
+	struct proto_exec spec = *spec_in;
+	spec.raw = 1;
+	spec.tty_mask = 0;
+	int r = open_session(g, &spec, conn, err);
+	if (r < 0)
+		return r;
+	char why[GI_ERROR_MAX];
+	if ((r = exec_client_await_raw(*conn, why, sizeof(why))) < 0) {
+		close(*conn);
+		*conn = -1;
+		return gi_error_set(err, -r, "%s", why);
+	}
+	return 0;
 }
 
 int cmd_run(struct gh *g, int argc, char **argv, struct gi_error *err)

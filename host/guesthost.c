@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "guesthost.h"
+#include "guestmount.h"
 #include "p9cmd.h"
 #include "state.h"
 #include "wsl.h"
@@ -43,6 +44,7 @@ static const struct command {
 	{ "ports", cmd_ports },
 	{ "agent", cmd_agent },
 	{ "p9", verb_p9 },
+	{ "mount-guest", cmd_mount_guest },
 };
 
 static void usage(FILE *out)
@@ -64,6 +66,9 @@ static void usage(FILE *out)
 		     "  agent --listen URI --token-file F    the agent itself (started by start)\n"
 		     "  p9 [--listen URI] LETTER=DIR...      the drive server alone: 9P2000.L on stdin and\n"
 		     "                                       stdout, or on a unix:// or tcp:// listener\n"
+		     "  mount-guest [DIR] [--user U] [--foreground]\n"
+		     "                                       the guest's files on DIR with FUSE (\\\\wsl$;\n"
+		     "                                       default ~/.local/share/guestinit/wsl$/NAME)\n"
 		     "Run as wsl (a link to guesthost), it takes WSL's command line: wsl --help, man 1 wsl.\n"
 		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n",
 		state);

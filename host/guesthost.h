@@ -32,6 +32,9 @@ int gh_exec(struct gh *g, struct proto_exec *spec, struct gi_error *err);
 /* The same with in_fd and out_fd as its stdin and stdout (stderr stays ours), for a command
  * of our own in the guest (the first user, an export); ours are put back after. */
 int gh_exec_with(struct gh *g, struct proto_exec *spec, int in_fd, int out_fd, struct gi_error *err);
+/* spec as a raw session (TAG_EXEC_RAW): *conn is its stdin and stdout once it has started,
+ * for a server of ours in the guest (\\wsl$). 0, or -errno with the guest's reason in err. */
+int gh_exec_raw(struct gh *g, struct proto_exec *spec, int *conn, struct gi_error *err);
 
 /* Prints "guesthost: MESSAGE" on stderr: what a verb says on its way (not its error). */
 void gh_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "child.h"
 #include "distro.h"
+#include "guestmount.h"
 #include "firstuser.h"
 #include "readfile.h"
 #include "session_msg.h"
@@ -458,6 +460,73 @@ static int run_session(const struct gh *root, int argc, char **argv)
 	return d.g.error_status;
 }
 
+/* ---- \\wsl$ -------------------------------------------------------------------------------- */
+
+static int cmd_mount_guest_wsl(const struct gh *root, int argc, char **argv)
+{
+	struct guestmount_opts o = { 0 };
+	const char *words[2] = { NULL, NULL };
+	int nwords = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--user") || !strcmp(a, "-u")) {
+			if (i + 1 >= argc)
+				return wsl_missing(a);
+			o.user = argv[++i];
+		} else if (!strcmp(a, "--foreground")) {
+			o.foreground = true;
+		} else if (a[0] != '-' && nwords < 2) {
+			words[nwords++] = a;
+		} else {
+			return wsl_invalid(a);
+		}
+	}
+	struct gi_error err = GI_ERROR_INIT;
+	struct distro d;
+	char def[DISTRO_NAME_MAX + 1];
+	if (!words[0]) {
+		distro_default(root, def, sizeof(def));
+		words[0] = def;
+	}
+	if (distro_find(root, words[0], &d, &err) < 0 || wsl_ensure_running(&d, &err) < 0)
+		return failed(&err);
+	o.name = d.name;
+	o.dir = words[1];
+	if (guestmount(&d.g, &o, &err) < 0)
+		return failed(&err);
+	return 0;
+}
+
+static int cmd_unmount_guest(const struct gh *root, int argc, char **argv)
+{
+	if (argc > 1)
+		return wsl_invalid(argv[1]);
+	struct gi_error err = GI_ERROR_INIT;
+	char dir[PATH_MAX], def[DISTRO_NAME_MAX + 1];
+	const char *what = argc ? argv[0] : NULL;
+	if (!what) {
+		distro_default(root, def, sizeof(def));
+		what = def;
+	}
+	struct distro d;
+	if (strchr(what, '/')) {
+		snprintf(dir, sizeof(dir), "%s", what);
+	} else if (distro_find(root, what, &d, &err) < 0 || guestmount_default_dir(d.name, dir, sizeof(dir), &err) < 0) {
+		return failed(&err);
+	}
+	if (!guestmount_is_mounted(dir)) {
+		wsl_error("%s: no guest's files are mounted there", dir);
+		return 1;
+	}
+	char *fm[] = { "fusermount3", "-u", dir, NULL };
+	int st = child_run(&(struct child_spec){ .argv = fm, .fds = { -1, 1, 2 } }, &err);
+	if (st != 0) {
+		wsl_error("fusermount3 -u %s failed%s%s", dir, err.msg[0] ? ": " : "", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the command table ---------------------------------------------------------------------- */
 
 static void usage(FILE *out)
@@ -563,6 +632,10 @@ int wsl_main(struct gh *root, int argc, char **argv)
 		return wsl_unregister(root, rest, rv);
 	if (!strcmp(a, "--manage"))
 		return cmd_manage(root, rest, rv);
+	if (!strcmp(a, "--mount-guest"))
+		return cmd_mount_guest_wsl(root, rest, rv);
+	if (!strcmp(a, "--unmount-guest"))
+		return cmd_unmount_guest(root, rest, rv);
 	static const char *const refused_flags[] = { "--install", "--update", "--set-version", "--set-default-version",
 						     "--mount", "--unmount", "--import-in-place",
 						     "--debug-shell" };

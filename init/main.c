@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "automount.h"
 #include "generator.h"
+#include "guestfs.h"
 #include "helper.h"
 #include "hub.h"
 #include "logd.h"
@@ -58,6 +59,7 @@ static const struct applet {
 	{ "systemctl", systemctl_main },
 	{ "mount.drvfs", mount_drvfs_main },
 	{ "wslpath", wslpath_main },
+	{ GUESTFS_APPLET, guestfs_main },
 	{ "guestinit-interop-setup", interop_setup_main },
 	{ "guestinit-interop-path", interop_path_main },
 };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -199,7 +200,7 @@ int p9_op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 	mode_t type = t->mknod.mode & S_IFMT;
 	/* a host that is a "Windows drive" holds no device files: with metadata, a plain file
 	 * remembers what it is (as WSL does); without, there is nowhere to keep it */
-	if (!d->view->metadata && type != S_IFREG)
+	if (!d->view->metadata && !d->view->native && type != S_IFREG)
 		return -EPERM;
 	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR && type != S_IFBLK)
 		return -EINVAL;
@@ -207,6 +208,15 @@ int p9_op_mknod(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 	int r = p9_new_name(c, d->node, &t->mknod.name, name);
 	if (r < 0)
 		return r;
+	if (d->view->native) { /* the guest's own files: the kernel decides (devices need CAP_MKNOD) */
+		if (mknodat(d->node->fd, name, (t->mknod.mode & S_IFMT) | (t->mknod.mode & 07777),
+			    makedev(t->mknod.major, t->mknod.minor)) < 0)
+			return -errno;
+		p9_created(c, d->node, name);
+		p9_begin(o, P9_RMKNOD, t->tag);
+		p9_put_qid_at(o, d->node->fd, name);
+		return 0;
+	}
 	int fd = openat(d->node->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			p9_host_mode(t->mknod.mode));
 	if (fd < 0)

@@ -67,6 +67,29 @@ static int set_owner_mode(struct p9_fid *f, const struct p9_tmsg *t)
 	return p9_meta_set(n->fd, n->type, &m);
 }
 
+/* Native: the real chmod and chown, with the server's own rights. A chmod goes through
+ * /proc/self/fd, as fchmod takes no O_PATH descriptor. */
+static int set_native(struct p9_fid *f, const struct p9_tmsg *t)
+{
+	uint32_t valid = t->setattr.valid;
+	struct p9_node *n = f->node;
+	if (valid & (SETATTR_UID | SETATTR_GID)) {
+		uid_t u = (valid & SETATTR_UID) ? t->setattr.uid : (uid_t)-1;
+		gid_t g = (valid & SETATTR_GID) ? t->setattr.gid : (gid_t)-1;
+		if (fchownat(n->fd, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+	}
+	if (valid & SETATTR_MODE) {
+		if (S_ISLNK(n->type))
+			return -EOPNOTSUPP;
+		char path[32];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", n->fd);
+		if (chmod(path, t->setattr.mode & 07777) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int truncate_to(struct p9_fid *f, uint64_t size)
 {
 	int fd;
@@ -101,6 +124,8 @@ int p9_op_setattr(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *o)
 	int r;
 	/* Without metadata there is nowhere to keep owner and mode: like WSL, the call succeeds
 	 * and the presented ones stay those of the mount options. */
+	if ((valid & (SETATTR_MODE | SETATTR_UID | SETATTR_GID)) && f->view->native && (r = set_native(f, t)) < 0)
+		return r;
 	if ((valid & (SETATTR_MODE | SETATTR_UID | SETATTR_GID)) && f->view->metadata && (r = set_owner_mode(f, t)) < 0)
 		return r;
 	if ((valid & SETATTR_SIZE) && (r = truncate_to(f, t->setattr.size)) < 0)

@@ -258,6 +258,148 @@ int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char
 	return 0;
 }
 
+/* ---- replies ------------------------------------------------------------------------------- */
+
+static struct p9_qid getqid(struct p9_in *in)
+{
+	struct p9_qid q;
+	q.type = get8(in);
+	q.version = get32(in);
+	q.path = get64(in);
+	return q;
+}
+
+int p9_decode_rmsg(const uint8_t *msg, size_t len, struct p9_rmsg *r, const char **why)
+{
+	memset(r, 0, sizeof(*r));
+	r->tag = P9_NOTAG;
+	if (len < P9_HDR_SIZE) {
+		*why = "the message is shorter than its header";
+		return -EBADMSG;
+	}
+	if (p9_msg_size(msg) != len) {
+		*why = "the size field does not match the message";
+		return -EBADMSG;
+	}
+	struct p9_in in = { .p = msg, .len = len, .off = 4 };
+	r->type = get8(&in);
+	r->tag = get16(&in);
+	switch (r->type) {
+	case P9_RLERROR:
+		r->lerror.ecode = get32(&in);
+		break;
+	case P9_RVERSION:
+		r->version.msize = get32(&in);
+		r->version.version = getstr(&in);
+		break;
+	case P9_RATTACH:
+	case P9_RMKDIR:
+	case P9_RSYMLINK:
+	case P9_RMKNOD:
+		r->qid.qid = getqid(&in);
+		break;
+	case P9_RWALK:
+		r->walk.nwqid = get16(&in);
+		if (r->walk.nwqid > P9_MAXWELEM) {
+			*why = "Rwalk holds more than 16 qids";
+			return -EBADMSG;
+		}
+		for (uint16_t i = 0; i < r->walk.nwqid; i++)
+			r->walk.wqid[i] = getqid(&in);
+		break;
+	case P9_RLOPEN:
+	case P9_RLCREATE:
+		r->open.qid = getqid(&in);
+		r->open.iounit = get32(&in);
+		break;
+	case P9_RGETATTR: {
+		struct p9_attr *a = &r->getattr;
+		a->valid = get64(&in);
+		a->qid = getqid(&in);
+		a->mode = get32(&in);
+		a->uid = get32(&in);
+		a->gid = get32(&in);
+		a->nlink = get64(&in);
+		a->rdev = get64(&in);
+		a->size = get64(&in);
+		a->blksize = get64(&in);
+		a->blocks = get64(&in);
+		a->atime_sec = get64(&in);
+		a->atime_nsec = get64(&in);
+		a->mtime_sec = get64(&in);
+		a->mtime_nsec = get64(&in);
+		a->ctime_sec = get64(&in);
+		a->ctime_nsec = get64(&in);
+		for (int i = 0; i < 4; i++) /* btime, gen, data_version: unused here */
+			get64(&in);
+		break;
+	}
+	case P9_RREAD:
+	case P9_RREADDIR:
+		r->data.count = get32(&in);
+		r->data.data = take(&in, r->data.count);
+		break;
+	case P9_RWRITE:
+		r->write.count = get32(&in);
+		break;
+	case P9_RREADLINK:
+		r->readlink.target = getstr(&in);
+		break;
+	case P9_RXATTRWALK:
+		r->xattrwalk.size = get64(&in);
+		break;
+	case P9_RSTATFS:
+		r->statfs.type = get32(&in);
+		r->statfs.bsize = get32(&in);
+		r->statfs.blocks = get64(&in);
+		r->statfs.bfree = get64(&in);
+		r->statfs.bavail = get64(&in);
+		r->statfs.files = get64(&in);
+		r->statfs.ffree = get64(&in);
+		r->statfs.fsid = get64(&in);
+		r->statfs.namelen = get32(&in);
+		break;
+	case P9_RCLUNK:
+	case P9_RREMOVE:
+	case P9_RSETATTR:
+	case P9_RFLUSH:
+	case P9_RFSYNC:
+	case P9_RRENAME:
+	case P9_RRENAMEAT:
+	case P9_RUNLINKAT:
+	case P9_RLINK:
+	case P9_RXATTRCREATE:
+		break;
+	default:
+		*why = "an unknown or unsupported reply type";
+		return -EPROTONOSUPPORT;
+	}
+	if (in.why) {
+		*why = in.why;
+		return -EBADMSG;
+	}
+	if (in.off != in.len) {
+		*why = "the message has bytes after its last field";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int p9_next_dirent(const uint8_t *data, uint32_t count, uint32_t *off, struct p9_dirent *d)
+{
+	if (*off >= count)
+		return 0;
+	struct p9_in in = { .p = data, .len = count, .off = *off };
+	d->qid = getqid(&in);
+	d->offset = get64(&in);
+	d->type = get8(&in);
+	d->name = getstr(&in);
+	if (in.why || d->name.len == 0 || memchr(d->name.s, '/', d->name.len))
+		return -EBADMSG;
+	*off = (uint32_t)in.off;
+	return 1;
+}
+
 /* ---- building ------------------------------------------------------------------------------ */
 
 static void put(struct p9_out *o, const void *p, size_t n)

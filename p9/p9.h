@@ -104,6 +104,54 @@ uint32_t p9_msg_size(const uint8_t hdr[4]);
  * the server can answer Rlerror to it. */
 int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char **why);
 
+/* ---- replies, as a client receives them ------------------------------------------------ */
+
+struct p9_attr { /* Rgetattr's body after valid */
+	uint64_t valid;
+	struct p9_qid qid;
+	uint32_t mode, uid, gid;
+	uint64_t nlink, rdev, size, blksize, blocks;
+	uint64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
+struct p9_rmsg {
+	uint8_t type;
+	uint16_t tag;
+	union {
+		struct { uint32_t ecode; } lerror;
+		struct { uint32_t msize; struct p9_str version; } version;
+		struct { struct p9_qid qid; } qid; /* Rattach, Rmkdir, Rsymlink, Rmknod */
+		struct { uint16_t nwqid; struct p9_qid wqid[P9_MAXWELEM]; } walk;
+		struct { struct p9_qid qid; uint32_t iounit; } open; /* Rlopen, Rlcreate */
+		struct p9_attr getattr;
+		struct { uint32_t count; const uint8_t *data; } data; /* Rread, Rreaddir */
+		struct { uint32_t count; } write;
+		struct { struct p9_str target; } readlink;
+		struct { uint64_t size; } xattrwalk;
+		struct {
+			uint32_t type, bsize;
+			uint64_t blocks, bfree, bavail, files, ffree, fsid;
+			uint32_t namelen;
+		} statfs;
+	};
+};
+
+/* Decodes one whole reply (len = its size field), as p9_decode_tmsg does a request: a reply
+ * from a peer that is not trusted (the guest's server, seen from the host) is checked as
+ * strictly. The types without a body (Rclunk, Rsetattr, ...) decode to nothing. */
+int p9_decode_rmsg(const uint8_t *msg, size_t len, struct p9_rmsg *r, const char **why);
+
+struct p9_dirent {
+	struct p9_qid qid;
+	uint64_t offset;
+	uint8_t type;
+	struct p9_str name;
+};
+
+/* The next entry of Rreaddir's data from *off: 1 and *off moved past it, 0 at the end, or
+ * -EBADMSG when the data is cut or a name is bad (empty, holding '/' or NUL). */
+int p9_next_dirent(const uint8_t *data, uint32_t count, uint32_t *off, struct p9_dirent *d);
+
 /* ---- building messages ---------------------------------------------------------------- */
 
 struct p9_out {

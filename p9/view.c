@@ -139,6 +139,10 @@ int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size
 	for (char *tok = strtok_r(text, ";", &save); tok; tok = strtok_r(NULL, ";", &save), first = false) {
 		if (first && (!strcmp(tok, "drvfs") || tok[0] == '/'))
 			continue;
+		if (first && !strcmp(tok, "native")) {
+			v->native = true;
+			continue;
+		}
 		char *eq = strchr(tok, '=');
 		char *val = eq ? eq + 1 : NULL;
 		if (eq)
@@ -237,6 +241,8 @@ void p9_view_put(struct p9_view *v)
 
 void p9_view_present(const struct p9_view *v, int fd, struct stat *st)
 {
+	if (v->native)
+		return;
 	mode_t type = st->st_mode & S_IFMT;
 	mode_t perm = S_ISLNK(st->st_mode) ? 0777 : S_ISDIR(st->st_mode) ? 0777 & ~v->dmask : 0777 & ~v->fmask;
 	uid_t uid = v->uid;

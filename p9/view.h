@@ -3,7 +3,12 @@
  *
  * The server exports a table of folders by drive letter; an aname's path= picks one (and a
  * folder within it). An empty aname, or one without path=, is accepted only when the table
- * has exactly one entry, so that plain `mount -t 9p` works against a one-folder server. */
+ * has exactly one entry, so that plain `mount -t 9p` works against a one-folder server.
+ *
+ * The leading word "native" asks for no drvfs view at all: owners, modes and file types are
+ * the files' own, and chmod, chown and mknod do what they do. That is how the guest serves
+ * its own root to the host (\\wsl$, guestfs/), as a user of its own, whose permissions the
+ * kernel applies. */
 #ifndef GUESTINIT_P9_VIEW_H
 #define GUESTINIT_P9_VIEW_H
 
@@ -27,6 +32,7 @@ struct p9_view {
 	char drive_root[PATH_MAX]; /* the drive's folder (symlinkroot rewrites against it) */
 	char letter;
 	bool metadata;
+	bool native;               /* "native": the files as they are (\\wsl$: the guest serving its own) */
 	uint32_t uid, gid;
 	mode_t fmask, dmask;       /* umask folded in */
 	enum p9_case case_mode;

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "evloop.h"
 #include "relay.h"
 
@@ -385,4 +386,29 @@ int exec_client_run(int conn, const struct proto_exec *spec, const struct exec_c
 	relay_free(c.relay);
 	evloop_free(loop);
 	return c.status;
+}
+
+int exec_client_await_raw(int conn, char *why, size_t cap)
+{
+	struct proto_hdr h;
+	_cleanup_free_ uint8_t *payload = NULL;
+	int rc = proto_recv(conn, &h, &payload);
+	if (rc < 0) {
+		snprintf(why, cap, "the session ended before it started: %s", strerror(-rc));
+		return rc;
+	}
+	const char *bad = "";
+	if (h.type == MSG_STARTED)
+		return 0;
+	if (h.type == MSG_EXEC_ERROR) {
+		char *reason = NULL;
+		uint32_t err = EIO;
+		proto_decode_str(payload, h.len, TAG_REASON, &reason, &bad);
+		proto_decode_u32(payload, h.len, TAG_ERRNO, &err, &bad);
+		snprintf(why, cap, "%s", reason ? reason : "the command could not be started");
+		free(reason);
+		return err > 0 && err < 4096 ? -(int)err : -EIO;
+	}
+	snprintf(why, cap, "the session sent %s where STARTED was due", proto_type_name(h.type));
+	return -EPROTO;
 }

@@ -631,6 +631,32 @@ static void reap_command(struct runner *r, int ms)
 		r->exited = true;
 }
 
+/* A raw session: STARTED, then this process becomes the command with the connection as its
+ * stdin and stdout (stderr stays the session's, the guest's log). Nothing is relayed, so
+ * nothing is framed: no EXIT either, the end of the stream is the end of the command. */
+static void serve_raw(int conn, const char *ident, const struct proto_exec *spec, const struct user *u,
+		      const struct exec_runner_opts *o)
+{
+	char **env = build_env(&u->pw, spec, false, o);
+	if (!env) {
+		send_exec_error(conn, ENOMEM, 1, "%s: out of memory", ident);
+		return;
+	}
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_begin(&b, MSG_STARTED, 0);
+	proto_put_u32(&b, TAG_PID, (uint32_t)getpid());
+	proto_end(&b);
+	int rc = proto_send(conn, &b);
+	proto_buf_free(&b);
+	if (rc < 0) {
+		free_env(env);
+		return;
+	}
+	int fds[3] = { conn, conn, -1 };
+	child_exec(&u->pw, spec, env, NULL, fds, ident);
+}
+
 int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 {
 	const char *ident = o->log_ident ? o->log_ident : "guestinit";
@@ -656,7 +682,11 @@ int exec_runner_serve(int conn, const struct exec_runner_opts *o)
 		return 0;
 	}
 	rc = resolve_user(conn, o, ident, &spec, &u);
-	if (rc == 0)
+	if (rc == 0 && spec.raw) {
+		serve_raw(conn, ident, &spec, &u, o); /* returns only when it could not start */
+		rc = -EIO;
+	}
+	if (rc == 0 && !spec.raw)
 		rc = make_streams(conn, ident, &spec, &r, &st);
 	if (rc == 0 && o->report_stdin && st.child[0] >= 0)
 		r.stdin_peek = fcntl(st.child[0], F_DUPFD_CLOEXEC, 3);

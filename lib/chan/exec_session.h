@@ -78,4 +78,8 @@ struct exec_client_opts {
  * raw mode for the session and restored after. */
 int exec_client_run(int conn, const struct proto_exec *spec, const struct exec_client_opts *o);
 
+/* A raw session (spec->raw): waits for STARTED, after which conn is the command's own stdin
+ * and stdout. 0, or -errno with the runner's reason (EXEC_ERROR) in why. */
+int exec_client_await_raw(int conn, char *why, size_t cap);
+
 #endif

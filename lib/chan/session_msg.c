@@ -79,11 +79,16 @@ int proto_decode_exec(const void *p, size_t n, struct proto_exec *m, const char 
 		PROTO_FIELD(TAG_TTY_MASK, PROTO_U32, struct proto_exec, tty_mask, "bad or repeated terminal mask", NULL),
 		PROTO_FIELD(TAG_ROWS, PROTO_U32, struct proto_exec, rows, "bad or repeated rows", NULL),
 		PROTO_FIELD(TAG_COLS, PROTO_U32, struct proto_exec, cols, "bad or repeated columns", NULL),
+		PROTO_FIELD(TAG_EXEC_RAW, PROTO_U32, struct proto_exec, raw, "bad or repeated raw flag", NULL),
 	};
 	memset(m, 0, sizeof(*m));
 	int rc = proto_decode_fields(p, n, specs, ARRAY_SIZE(specs), m, exec_repeated, why);
 	if (rc == 0 && (m->tty_mask & ~7u)) {
 		*why = "the terminal mask names a stream other than 0-2";
+		rc = -EBADMSG;
+	}
+	if (rc == 0 && (m->raw > 1 || (m->raw && m->tty_mask))) {
+		*why = m->raw > 1 ? "the raw flag is not 0 or 1" : "a raw session has no terminal";
 		rc = -EBADMSG;
 	}
 	if (rc == 0 && (m->rows > 0xffff || m->cols > 0xffff)) {
@@ -115,6 +120,8 @@ void proto_encode_exec(struct proto_buf *b, const struct proto_exec *m)
 	proto_put_str(b, TAG_PROGRAM, m->program);
 	proto_put_str(b, TAG_EXEC_DEFAULT_USER, m->default_user);
 	proto_put_u32(b, TAG_TTY_MASK, m->tty_mask);
+	if (m->raw)
+		proto_put_u32(b, TAG_EXEC_RAW, 1);
 	if (m->rows || m->cols) {
 		proto_put_u32(b, TAG_ROWS, m->rows);
 		proto_put_u32(b, TAG_COLS, m->cols);

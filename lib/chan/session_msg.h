@@ -45,6 +45,8 @@ enum session_tag {
 				* the program's Windows path, which the host maps to its own file) */
 	TAG_EXEC_DEFAULT_USER = 54, /* str: the user when neither TAG_USER nor the guest's wsl.conf names
 				* one (wsl: the distribution's default user, which the host keeps) */
+	TAG_EXEC_RAW = 55,     /* u32 1: after STARTED the connection itself is the command's stdin and
+				* stdout, no frames and no EXIT (\\wsl$'s file server: one hop less) */
 };
 
 #define PROTO_MAX_ARGS 4096
@@ -59,6 +61,7 @@ struct proto_exec {
 	char *program;        /* NULL: argv[0], looked up in PATH */
 	uint32_t tty_mask;
 	uint32_t rows, cols;
+	uint32_t raw;         /* TAG_EXEC_RAW */
 };
 
 struct proto_exit {
