@@ -20,6 +20,8 @@ struct agent_opts {
 	const char *cli_uri;    /* unix:///STATE/agent.sock */
 	const char *token;      /* the boot's token; a guest without it is refused */
 	const char *distro;
+	const char *state;      /* our state folder, and our own executable: \\wsl$'s mount (guestmount.h) */
+	const char *self;
 	struct agent_drive drives[26];
 	size_t ndrives;
 	int ready_fd;           /* written once listening, then closed; -1: none */

@@ -18,6 +18,7 @@
 #include "agent.h"
 #include "child.h"
 #include "exec_session.h"
+#include "guestmount.h"
 #include "fdpass.h"
 #include "interop_msg.h"
 #include "log.h"
@@ -89,6 +90,29 @@ void agent_interop_alias_names(const struct agent_interop *io, char *buf, size_t
 
 /* ---- mapping what the guest names ---------------------------------------------------------- */
 
+/* base, then each part of the Windows path rest ("a\\b", either separator) as a folder below
+ * it: "." and empty parts are dropped, ".." is -EPERM (nothing climbs out). */
+static int join_parts(char *out, size_t cap, const char *base, const char *win_rest)
+{
+	size_t n = (size_t)snprintf(out, cap, "%s", base);
+	if (n >= cap)
+		return -ENAMETOOLONG;
+	char rest[PATH_MAX];
+	snprintf(rest, sizeof(rest), "%s", win_rest);
+	char *save = NULL;
+	for (char *part = strtok_r(rest, "\\/", &save); part; part = strtok_r(NULL, "\\/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, ".."))
+			return -EPERM;
+		int w = snprintf(out + n, cap - n, "/%s", part);
+		if (w < 0 || (size_t)w >= cap - n)
+			return -ENAMETOOLONG;
+		n += (size_t)w;
+	}
+	return 0;
+}
+
 /* "C:\a\b" (either separator, either case) into its drive's folder and the path below it, with
  * no "." or ".." and no empty parts: -EINVAL when it is not a drive path, -ENOENT when the drive
  * is not shared, -EPERM when it climbs out. */
@@ -104,21 +128,7 @@ static int host_path_of(const struct agent_opts *o, const char *win, char *out, 
 	if (!d)
 		return -ENOENT;
 	*drive_dir = d->dir;
-	size_t n = (size_t)snprintf(out, cap, "%s", d->dir);
-	char rest[PATH_MAX];
-	snprintf(rest, sizeof(rest), "%s", win[2] ? win + 3 : "");
-	char *save = NULL;
-	for (char *part = strtok_r(rest, "\\/", &save); part; part = strtok_r(NULL, "\\/", &save)) {
-		if (!strcmp(part, "."))
-			continue;
-		if (!strcmp(part, ".."))
-			return -EPERM;
-		int w = snprintf(out + n, cap - n, "/%s", part);
-		if (w < 0 || (size_t)w >= cap - n)
-			return -ENAMETOOLONG;
-		n += (size_t)w;
-	}
-	return 0;
+	return join_parts(out, cap, d->dir, win[2] ? win + 3 : "");
 }
 
 /* The real file of a drive path, which must stay under the drive's folder (a link on the
@@ -133,6 +143,50 @@ static int real_host_path(const struct agent_opts *o, const char *win, char *out
 		return -errno;
 	size_t dl = strlen(*drive_dir);
 	if (strncmp(out, *drive_dir, dl) || (out[dl] && out[dl] != '/' && strcmp(*drive_dir, "/")))
+		return -EXDEV;
+	return 0;
+}
+
+/* "\\wsl.localhost\NAME\rest" or "\\wsl$\NAME\rest" of our own distribution into the
+ * mount of its files (STATE/guestfs, made now if it is not there: the first such folder
+ * costs a mount, the rest nothing), as the real path under it: a guest's symlink that leads
+ * out of the mount (to an absolute target, which the host would resolve in its own tree) is
+ * refused with -EXDEV. -EINVAL when it is no such path, -ENOENT for another distribution. */
+static int guest_files_path(const struct agent_opts *o, const char *win, char *out)
+{
+	size_t hl;
+	if (!strncasecmp(win, "\\\\wsl.localhost\\", 16))
+		hl = 16;
+	else if (!strncasecmp(win, "\\\\wsl$\\", 7))
+		hl = 7;
+	else
+		return -EINVAL;
+	const char *name = win + hl;
+	size_t nl = strcspn(name, "\\/");
+	if (!o->state || !o->self || nl != strlen(o->distro) || strncasecmp(name, o->distro, nl))
+		return -ENOENT;
+	struct gh g = { 0 };
+	snprintf(g.state, sizeof(g.state), "%s", o->state);
+	char dir[PATH_MAX], p[PATH_MAX];
+	guestmount_default_dir(&g, dir);
+	if (!guestmount_is_mounted(dir)) {
+		char *argv[] = { (char *)o->self, "--state", (char *)o->state, "mount-guest", NULL };
+		struct gi_error err = GI_ERROR_INIT;
+		int st = child_run(&(struct child_spec){ .argv = argv, .fds = { -1, -1, 2 } }, &err);
+		if (st != 0 || !guestmount_is_mounted(dir)) {
+			log_warn("interop", "cannot mount the guest's files for %s (mount-guest: %s)", win,
+				 st < 0 ? err.msg : "failed");
+			return -EIO;
+		}
+	}
+	int r = join_parts(p, sizeof(p), dir, name + nl);
+	if (r < 0)
+		return r;
+	char real_dir[PATH_MAX];
+	if (!realpath(dir, real_dir) || !realpath(p, out))
+		return -errno;
+	size_t dl = strlen(real_dir);
+	if (strncmp(out, real_dir, dl) || (out[dl] && out[dl] != '/'))
 		return -EXDEV;
 	return 0;
 }
@@ -252,7 +306,7 @@ static int interop_prepare(struct proto_exec *spec, void *ctx, char *why, size_t
 	const char *drive_dir = NULL;
 	char real[PATH_MAX], cwd[PATH_MAX] = "";
 	/* the folder: the guest's, when it is on a drive; else the program's drive; else home */
-	if (spec->cwd && real_host_path(o, spec->cwd, real, &drive_dir) == 0)
+	if (spec->cwd && (real_host_path(o, spec->cwd, real, &drive_dir) == 0 || guest_files_path(o, spec->cwd, real) == 0))
 		snprintf(cwd, sizeof(cwd), "%s", real);
 	for (size_t i = 0; i < io->naliases; i++) {
 		if (strcasecmp(io->aliases[i].name, name))

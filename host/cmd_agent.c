@@ -112,6 +112,8 @@ int cmd_agent(struct gh *g, int argc, char **argv, struct gi_error *err)
 	snprintf(cli, sizeof(cli), "unix://%s", state_file(g, "agent.sock", sock));
 	o.cli_uri = cli;
 	o.token = token;
+	o.state = g->state;
+	o.self = g->self;
 	if ((r = state_write_pid(g, "agent.pid", getpid(), err)) < 0)
 		return r;
 	return agent_run(&o);

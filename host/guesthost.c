@@ -68,7 +68,8 @@ static void usage(FILE *out)
 		     "                                       stdout, or on a unix:// or tcp:// listener\n"
 		     "  mount-guest [DIR] [--user U] [--foreground]\n"
 		     "                                       the guest's files on DIR with FUSE (\\\\wsl$;\n"
-		     "                                       default ~/.local/share/guestinit/wsl$/NAME)\n"
+		     "                                       default STATE/guestfs, linked from\n"
+		     "                                       ~/.local/share/guestinit/wsl$/NAME)\n"
 		     "Run as wsl (a link to guesthost), it takes WSL's command line: wsl --help, man 1 wsl.\n"
 		     "The state folder defaults to $GUESTHOST_STATE, else %s.\n",
 		state);

@@ -20,7 +20,12 @@
 
 #define GUESTFS_ARGV0 "/init" /* our init is in every root we boot (stage1 puts it there) */
 
-int guestmount_default_dir(const char *name, char *out, size_t cap, struct gi_error *err)
+void guestmount_default_dir(const struct gh *g, char out[PATH_MAX])
+{
+	state_file(g, "guestfs", out); /* the state folder is short enough for its files' names */
+}
+
+int guestmount_link_path(const char *name, char *out, size_t cap, struct gi_error *err)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	int n;
@@ -29,10 +34,34 @@ int guestmount_default_dir(const char *name, char *out, size_t cap, struct gi_er
 	else if (home && home[0] == '/')
 		n = snprintf(out, cap, "%s/.local/share/guestinit/wsl$/%s", home, name);
 	else
-		return gi_error_set(err, ENOENT, "no $HOME to mount %s under: name a folder", name);
+		return gi_error_set(err, ENOENT, "no $HOME for the folder of %s's files", name);
 	if (n < 0 || (size_t)n >= cap)
-		return gi_error_set(err, ENAMETOOLONG, "the mount folder for %s is too long a path", name);
+		return gi_error_set(err, ENAMETOOLONG, "the folder for %s's files is too long a path", name);
 	return 0;
+}
+
+/* ~/.local/share/guestinit/wsl$/NAME → dir, replacing an older link (never a folder or
+ * file someone made there). A failure is only said: the mount itself is there. */
+static void link_mount(const char *name, const char *dir)
+{
+	char link[PATH_MAX], tmp[PATH_MAX + 32], parent[PATH_MAX];
+	struct gi_error err = GI_ERROR_INIT;
+	if (guestmount_link_path(name, link, sizeof(link), &err) < 0) {
+		gh_say("%s", err.msg);
+		return;
+	}
+	struct stat st;
+	if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		gh_say("%s is not a link of ours: left alone (the files are at %s)", link, dir);
+		return;
+	}
+	snprintf(parent, sizeof(parent), "%s", link);
+	*strrchr(parent, '/') = '\0';
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", link, (int)getpid());
+	if (mkdir_p(parent, 0700) < 0 || symlink(dir, tmp) < 0 || rename(tmp, link) < 0) {
+		gh_say("cannot link %s to %s: %s", link, dir, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 /* mountinfo's line for dir: its fields 5 (mount point) and after " - " the type. */
@@ -80,8 +109,8 @@ int guestmount(struct gh *g, const struct guestmount_opts *o, struct gi_error *e
 	int r;
 	if (o->dir)
 		snprintf(dir, sizeof(dir), "%s", o->dir);
-	else if ((r = guestmount_default_dir(o->name, dir, sizeof(dir), err)) < 0)
-		return r;
+	else
+		guestmount_default_dir(g, dir);
 	clear_dead_mount(dir);
 	if (guestmount_is_mounted(dir))
 		return gi_error_set(err, EBUSY, "%s is mounted already (fusermount3 -u %s ends it)", dir, dir);
@@ -109,6 +138,8 @@ int guestmount(struct gh *g, const struct guestmount_opts *o, struct gi_error *e
 		free(c);
 		return r;
 	}
+	if (!o->dir)
+		link_mount(o->name, dir);
 	char fsname[DISTRO_NAME_MAX + 8];
 	snprintf(fsname, sizeof(fsname), "wsl$%s", o->name);
 	r = guestfs_fuse_serve(c, dir, fsname, o->foreground, err);

@@ -6,6 +6,7 @@
 #ifndef GUESTINIT_HOST_GUESTMOUNT_H
 #define GUESTINIT_HOST_GUESTMOUNT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,9 +15,12 @@
 
 struct p9c;
 
-/* Where the distribution NAME is mounted unless told: ~/.local/share/guestinit/wsl$/NAME
- * ($XDG_DATA_HOME if set). */
-int guestmount_default_dir(const char *name, char *out, size_t cap, struct gi_error *err);
+/* Where a distribution is mounted unless told: STATE/guestfs, in its own state folder (two
+ * registries may both hold a "Debian"; a mount point of its own never mixes them up), with
+ * ~/.local/share/guestinit/wsl$/NAME ($XDG_DATA_HOME if set) a symlink to it: one folder
+ * that holds every distribution's files, as \\wsl$ does. */
+void guestmount_default_dir(const struct gh *g, char out[PATH_MAX]);
+int guestmount_link_path(const char *name, char *out, size_t cap, struct gi_error *err);
 /* Whether dir is a live mount of ours (a FUSE mount of subtype guestfs). */
 bool guestmount_is_mounted(const char *dir);
 

@@ -511,8 +511,10 @@ static int cmd_unmount_guest(const struct gh *root, int argc, char **argv)
 	struct distro d;
 	if (strchr(what, '/')) {
 		snprintf(dir, sizeof(dir), "%s", what);
-	} else if (distro_find(root, what, &d, &err) < 0 || guestmount_default_dir(d.name, dir, sizeof(dir), &err) < 0) {
+	} else if (distro_find(root, what, &d, &err) < 0) {
 		return failed(&err);
+	} else {
+		guestmount_default_dir(&d.g, dir);
 	}
 	if (!guestmount_is_mounted(dir)) {
 		wsl_error("%s: no guest's files are mounted there", dir);

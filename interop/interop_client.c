@@ -183,9 +183,10 @@ int interop_client_main(int argc, char **argv)
 		return 1;
 	}
 	char cwd[PATH_MAX];
-	if (getcwd(cwd, sizeof(cwd)) && winpath_to_windows(&t, cwd, false, cwd_win, sizeof(cwd_win)) == 0 &&
-	    !strncmp(cwd_win, "\\\\", 2))
-		cwd_win[0] = '\0'; /* \\wsl.localhost\...: the host cannot reach the guest's own files yet */
+	/* a folder on no drive is \\wsl.localhost\DISTRO\...: the host reaches it through its
+	 * mount of the guest's files (\\wsl$) */
+	if (!getcwd(cwd, sizeof(cwd)) || winpath_to_windows(&t, cwd, false, cwd_win, sizeof(cwd_win)) < 0)
+		cwd_win[0] = '\0';
 	/* the program itself on no drive: an alias of the host's, which starts in the host's home */
 	if (!cwd_win[0] && strncmp(win, "\\\\", 2)) {
 		char root[64];

@@ -1,5 +1,6 @@
 /* libFuzzer target for the 9P2000.L decoder: the input is a stream of messages as a client
- * might send them. Whatever decodes must point only inside its own message. */
+ * might send them, and each is read as a reply too, as the host's client of \\wsl$ reads what
+ * a guest it does not trust sends. Whatever decodes must point only inside its own message. */
 #include <stdint.h>
 #include <string.h>
 
@@ -30,6 +31,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(INSIDE(t.write.data, t.write.count, m, n));
 			if (t.type == P9_TATTACH)
 				CHECK(INSIDE(t.attach.aname.s, t.attach.aname.len, m, n));
+		} else {
+			CHECK(why != NULL);
+		}
+		struct p9_rmsg r;
+		why = NULL;
+		if (p9_decode_rmsg(m, n, &r, &why) == 0) {
+			if (r.type == P9_RWALK)
+				CHECK(r.walk.nwqid <= P9_MAXWELEM);
+			if (r.type == P9_RREAD || r.type == P9_RREADDIR)
+				CHECK(INSIDE(r.data.data, r.data.count, m, n));
+			if (r.type == P9_RREADLINK)
+				CHECK(INSIDE(r.readlink.target.s, r.readlink.target.len, m, n));
+			if (r.type == P9_RREADDIR) {
+				uint32_t at = 0;
+				struct p9_dirent d;
+				while (p9_next_dirent(r.data.data, r.data.count, &at, &d) > 0) {
+					CHECK(at <= r.data.count);
+					CHECK(INSIDE(d.name.s, d.name.len, r.data.data, r.data.count));
+					CHECK(d.name.len > 0 && !memchr(d.name.s, '/', d.name.len) && !memchr(d.name.s, 0, d.name.len));
+				}
+			}
 		} else {
 			CHECK(why != NULL);
 		}

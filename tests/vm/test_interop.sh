@@ -10,6 +10,7 @@ set -u
 
 cleanup() {
   vm_stop
+  mountpoint -q "$GH_STATE/guestfs" && fusermount3 -u -z "$GH_STATE/guestfs"
   [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null
   [ -d "$WORK/wine" ] && WINEPREFIX=$WORK/wine wineserver -k 2>/dev/null
   rm -rf "$WORK"
@@ -31,7 +32,7 @@ Xvfb ":$disp" -screen 0 1024x768x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 xvfb_pid=$!
 wait_for 10 test -e "/tmp/.X11-unix/X$disp" || fail "Xvfb :$disp did not start ($(cat "$WORK/xvfb.log"))"
 
-DISPLAY=:$disp gh start --wine "$WORK/wine" >"$WORK/start.out" 2>&1; rc=$?
+DISPLAY=:$disp XDG_DATA_HOME=$WORK/xdg gh start --wine "$WORK/wine" >"$WORK/start.out" 2>&1; rc=$?
 check "boot with --wine (status $rc): its drive_c is C:" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 20 "$WORK/start.out" "$GH_STATE/console.log"; finish; exit 1; }
 
@@ -62,8 +63,8 @@ out=$(g 'cd /mnt/c/x && FOO=bar WSLENV=FOO /mnt/c/cwdenv.exe FOO' 2>&1 | tr -d '
 check "the folder /mnt/c/x arrives as C:\\x, and WSLENV=FOO carries FOO ($(tr '\n' ' ' <<<"$out"))" \
   eval 'grep -q "^cwd=C:\\\\x$" <<<"$out" && grep -q "^var=bar$" <<<"$out"'
 out=$(g 'cd /tmp && /mnt/c/cwdenv.exe' 2>&1 | tr -d '\r')
-check "a folder on no drive: one warning, the program starts in C:\\ ($(tr '\n' ' ' <<<"$out"))" \
-  eval 'grep -q "^interop: the current folder /tmp is on no drive of the host" <<<"$out" && grep -q "^cwd=C:\\\\$" <<<"$out"'
+check "a folder on no drive is \\\\wsl.localhost\\Debian\\tmp: the program starts in the host's mount of the guest's files ($(tr '\n' ' ' <<<"$out"))" \
+  eval 'grep -q "^cwd=Z:.*\\\\state\\\\guestfs\\\\tmp$" <<<"$out" && mountpoint -q "$GH_STATE/guestfs"'
 out=$(g 'cd /mnt/c && printf "a\nb\n" | { ./noread.exe; cat; }' 2>&1)
 check "a host program that does not read stdin leaves the pipe to the next reader (WSL#11439 loses it) ($(tr '\n' ' ' <<<"$out"))" \
   test "$(tr '\n' ' ' <<<"$out")" = "a b "
@@ -121,6 +122,17 @@ gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
 check "... SIGTERM to its client in the guest ends it" wait_for 20 eval '! kill -0 $explorer 2>/dev/null'
 wait "$explorer"
 check "... and the window is gone" wait_for 20 eval '! win'
+# explorer.exe . typed in the default user's home: \\wsl.localhost\Debian\home\user, which the
+# agent maps to its mount of the guest's files (Wine's Z: is the host's /)
+g 'cd /home/user && /mnt/c/cwdenv.exe' >"$WORK/home.out" 2>&1
+check "a program started in /home/user receives the host path of that folder ($(tr -d '\r' < "$WORK/home.out" | tr '\n' ' '))" \
+  eval 'tr -d "\r" < "$WORK/home.out" | grep -q "^cwd=Z:.*\\\\state\\\\guestfs\\\\home\\\\user$"'
+gh run -- bash -lc 'cd /home/user && explorer.exe .' >"$WORK/explorer2.out" 2>&1 &
+explorer=$!
+hwin() { DISPLAY=:$disp xwininfo -root -tree 2>/dev/null | grep -E '^ +0x[0-9a-f]+ "user"'; }
+check "explorer.exe . in /home/user opens a window on the guest's home, named user" wait_for 60 hwin
+gh run -- sh -c 'pkill -TERM -f "^/init /mnt/c/windows/.*explorer.exe"'
+wait "$explorer"
 # notepad.exe with a guest path: the argument arrives as given (WSL translates no argument),
 # so Wine's notepad opens a window about /mnt/c/x.txt, a name it does not know on the host
 gh run -- bash -lc 'cd /mnt/c && echo hello > x.txt && notepad.exe /mnt/c/x.txt' >"$WORK/notepad.out" 2>&1 &

@@ -5,8 +5,9 @@
 # shell's command line, exit statuses, the working folder carried from a shared drive,
 # --set-default, --terminate, --shutdown, an import refused (no /bin/sh, no /etc, a name taken
 # or bad, a full disk) leaving nothing, --export → --import round trip equal (owners, modes,
-# xattrs, symlinks, device nodes), --unregister, and every refused flag's one line. Every VM
-# this suite starts is stopped by its EXIT trap.
+# xattrs, symlinks, device nodes), --unregister, \\wsl$ (the guest's files through our FUSE
+# mount: listed, read, written back, permissions of the default user and its groups), and
+# every refused flag's one line. Every VM and mount this suite starts is stopped by its EXIT trap.
 SUITE=vmwsl
 set -u
 : "${GUESTHOST:?}" "${GUESTHOST_INIT:?}"
@@ -20,10 +21,11 @@ cleanup() {
     pid=$(cat "$d/agent.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
   done
   mountpoint -q "$WORK/full" && umount "$WORK/full"
+  for m in "$GH_STATE/guestfs" "$WORK/mnt2"; do mountpoint -q "$m" && fusermount3 -u -z "$m"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-wsl() { GUESTHOST_STATE=$GH_STATE "$WSLBIN" "$@"; }
+wsl() { GUESTHOST_STATE=$GH_STATE XDG_DATA_HOME=$WORK/xdg "$WSLBIN" "$@"; }
 check "wsl is a link to guesthost" test "$(readlink "$WSLBIN")" = guesthost
 
 # ---- before any boot: Debian, the demo's image, is the default ---------------------------------
@@ -227,6 +229,42 @@ check "start --user with no valid user name is refused with the reason (status $
   eval 'test "$rc" = 1 && echo "$out" | grep -q "a user name begins with a lower-case letter"'
 wsl --terminate Deb2 >/dev/null
 
+# ---- \\wsl$: the guest's files on this host, as the default user -----------------------------------
+L=$WORK/xdg/guestinit/wsl\$/Debian
+out=$(wsl --mount-guest 2>&1); rc=$?
+check "wsl --mount-guest: Debian's files at its state folder's guestfs, linked from \$XDG_DATA_HOME/guestinit/wsl\$/Debian (status $rc: $out)" \
+  eval 'test "$rc" = 0 && mountpoint -q "$GH_STATE/guestfs" && test "$(readlink "$L")" = "$GH_STATE/guestfs"'
+check "... /etc is listed through the mount (os-release, passwd)" eval 'ls "$L/etc" | grep -qx os-release && ls -l "$L/etc/passwd" | grep -q "^-rw-r--r-- 1 root root"'
+wsl -e sh -c 'echo from-guest > ~/g.txt'
+check "... a file made in the guest reads the same on the host" test "$(cat "$L/home/user/g.txt" 2>&1)" = from-guest
+echo from-host > "$L/home/user/h.txt"
+check "... a file written on the host is in the guest, owned by the default user" \
+  eval 'test "$(wsl -e cat /home/user/h.txt)" = from-host && test "$(wsl -e stat -c %U:%a /home/user/h.txt)" = user:644'
+wsl -u root -e sh -c 'echo s > /etc/gi-secret; chmod 600 /etc/gi-secret; echo g > /etc/gi-sudo; chgrp sudo /etc/gi-sudo; chmod 640 /etc/gi-sudo'
+out=$(cat "$L/etc/gi-secret" 2>&1); rc=$?
+check "... a root file of mode 0600 is not readable through it (status $rc: $out)" \
+  eval 'test "$rc" = 1 && echo "$out" | grep -q "Permission denied"'
+check "... a group-readable file of the sudo group is: the user's supplementary groups apply" test "$(cat "$L/etc/gi-sudo" 2>&1)" = g
+out=$(cat "$L/root/x" 2>&1)
+check "... a name in a folder the user may not enter is 'Permission denied', not 'No such file' ($out)" \
+  eval 'echo "$out" | grep -q "Permission denied"'
+mkdir "$L/home/user/d" && ln -s g.txt "$L/home/user/d/ln" && mv "$L/home/user/h.txt" "$L/home/user/d/h2"
+check "... mkdir, symlink and rename through it are the guest's" \
+  test "$(wsl -e sh -c 'readlink ~/d/ln; cat ~/d/h2')" = "$(printf 'g.txt\nfrom-host')"
+rm -r "$L/home/user/d"
+check "... rm -r through it" eval '! wsl -e test -e /home/user/d'
+out=$(wsl --mount-guest 2>&1); rc=$?
+check "a second --mount-guest is refused: mounted already (status $rc: $out)" eval 'test "$rc" = 1 && echo "$out" | grep -q "mounted already"'
+mkdir -p "$WORK/mnt2" "$WORK/mnt3"
+out=$(wsl --mount-guest Debian "$WORK/mnt2" --user root 2>&1); rc=$?
+check "--mount-guest Debian DIR --user root: root's view, /etc/gi-secret readable (status $rc: $out)" \
+  eval 'test "$rc" = 0 && test "$(cat "$WORK/mnt2/etc/gi-secret")" = s'
+out=$(wsl --mount-guest Debian "$WORK/mnt3" --user ghost 2>&1); rc=$?
+check "--mount-guest --user of a user the guest lacks: the guest's reason (status $rc: $out)" \
+  eval 'test "$rc" = 1 && echo "$out" | grep -q "ghost"'
+check "wslpath -w /etc in the guest is \\\\wsl.localhost\\Debian\\etc" test "$(wsl -e wslpath -w /etc)" = '\\wsl.localhost\Debian\etc'
+check "wsl --unmount-guest Debian ends the mount" eval 'wsl --unmount-guest Debian && ! mountpoint -q "$GH_STATE/guestfs"'
+
 # ---- unregister, shutdown -----------------------------------------------------------------------
 out=$(wsl --unregister BB2)
 check "--unregister BB2: WSL's lines; its disk, folder and record gone" \
@@ -234,6 +272,7 @@ check "--unregister BB2: WSL's lines; its disk, folder and record gone" \
 wsl -d BBgz -e /bin/busybox true 2>/dev/null
 check "--shutdown stops every running distribution and prints nothing" \
   eval 'test -z "$(wsl --shutdown 2>&1)" && test "$(wsl --list --running)" = "There are no running distributions." && ! test -e /proc/$(cat "$GH_STATE/qemu.pid" 2>/dev/null || echo 0)/stat'
+check "... and the mount of a stopped VM is gone with it" wait_for 10 eval '! mountpoint -q "$WORK/mnt2"'
 out=$(wsl -e echo back 2>&1)
 check "... and a session starts Debian again, silently as WSL does (got: $out)" test "$out" = back
 wsl --shutdown

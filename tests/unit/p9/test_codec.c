@@ -163,6 +163,117 @@ START_TEST(a_reply_larger_than_msize_is_refused)
 }
 END_TEST
 
+/* ---- replies, as the host's client (host/p9client.c) reads them from a guest it does not trust */
+
+static int decode_r(struct p9_rmsg *r, const char **why)
+{
+	int n = p9_finish(&out);
+	ck_assert_int_gt(n, 0);
+	return p9_decode_rmsg(buf, (size_t)n, r, why);
+}
+
+START_TEST(replies_decode)
+{
+	struct p9_rmsg r;
+	const char *why = NULL;
+	struct p9_qid q = { 0x80, 7, 0x1122334455667788ULL };
+	begin(P9_RWALK, 3);
+	p9_put16(&out, 2);
+	p9_put_qid(&out, &q);
+	p9_put_qid(&out, &q);
+	ck_assert_int_eq(decode_r(&r, &why), 0);
+	ck_assert_uint_eq(r.tag, 3);
+	ck_assert_uint_eq(r.walk.nwqid, 2);
+	ck_assert_uint_eq(r.walk.wqid[1].path, 0x1122334455667788ULL);
+	begin(P9_RGETATTR, 4);
+	p9_put64(&out, 0x7ff);
+	p9_put_qid(&out, &q);
+	p9_put32(&out, 0100644);
+	p9_put32(&out, 1000);
+	p9_put32(&out, 27);
+	for (int i = 0; i < 15; i++) /* nlink .. data_version */
+		p9_put64(&out, (uint64_t)i + 1);
+	ck_assert_int_eq(decode_r(&r, &why), 0);
+	ck_assert_uint_eq(r.getattr.mode, 0100644);
+	ck_assert_uint_eq(r.getattr.gid, 27);
+	ck_assert_uint_eq(r.getattr.size, 3);
+	ck_assert_uint_eq(r.getattr.ctime_nsec, 12);
+	begin(P9_RREADDIR, 5);
+	uint8_t ents[64];
+	struct p9_out e = { .buf = ents, .cap = sizeof(ents) };
+	p9_put_qid(&e, &q);
+	p9_put64(&e, 1);
+	p9_put8(&e, 4);
+	p9_put_str(&e, "etc", 3);
+	p9_put32(&out, (uint32_t)e.len);
+	p9_put_bytes(&out, ents, e.len);
+	ck_assert_int_eq(decode_r(&r, &why), 0);
+	uint32_t off = 0;
+	struct p9_dirent d;
+	ck_assert_int_eq(p9_next_dirent(r.data.data, r.data.count, &off, &d), 1);
+	ck_assert(str_is(d.name, "etc"));
+	ck_assert_int_eq(p9_next_dirent(r.data.data, r.data.count, &off, &d), 0);
+	begin(P9_RLERROR, 6);
+	p9_put32(&out, EACCES);
+	ck_assert_int_eq(decode_r(&r, &why), 0);
+	ck_assert_uint_eq(r.lerror.ecode, EACCES);
+}
+END_TEST
+
+START_TEST(hostile_replies_are_refused_by_name)
+{
+	struct p9_rmsg r;
+	const char *why = NULL;
+	begin(P9_RWALK, 1); /* more qids than a walk may ask for */
+	p9_put16(&out, 17);
+	ck_assert_int_eq(decode_r(&r, &why), -EBADMSG);
+	ck_assert_str_eq(why, "Rwalk holds more than 16 qids");
+	begin(P9_RREAD, 1); /* a count past the end of the message */
+	p9_put32(&out, 1000);
+	p9_put_bytes(&out, "abc", 3);
+	ck_assert_int_eq(decode_r(&r, &why), -EBADMSG);
+	begin(P9_RCLUNK, 1); /* bytes after the last field */
+	p9_put8(&out, 0);
+	ck_assert_int_eq(decode_r(&r, &why), -EBADMSG);
+	ck_assert_str_eq(why, "the message has bytes after its last field");
+	begin(P9_TWALK, 1); /* a request where a reply is due */
+	p9_put32(&out, 0);
+	ck_assert_int_eq(decode_r(&r, &why), -EPROTONOSUPPORT);
+	begin(P9_RREADLINK, 1); /* a NUL inside a string */
+	p9_put_str(&out, "a\0b", 3);
+	ck_assert_int_eq(decode_r(&r, &why), -EBADMSG);
+	/* entries of Rreaddir: a name with '/', an empty one, one cut short */
+	static const char *const names[] = { "a/b", "", NULL };
+	for (int i = 0; i < 3; i++) {
+		uint8_t ents[64];
+		struct p9_out e = { .buf = ents, .cap = sizeof(ents) };
+		struct p9_qid q = { 0 };
+		p9_put_qid(&e, &q);
+		p9_put64(&e, 1);
+		p9_put8(&e, 8);
+		if (names[i])
+			p9_put_str(&e, names[i], strlen(names[i]));
+		else
+			p9_put16(&e, 10); /* says 10 bytes, has none */
+		uint32_t off = 0;
+		struct p9_dirent d;
+		ck_assert_int_eq(p9_next_dirent(ents, (uint32_t)e.len, &off, &d), -EBADMSG);
+	}
+	/* every truncation of a good Rgetattr is refused */
+	begin(P9_RGETATTR, 1);
+	p9_put64(&out, 0x7ff);
+	for (int i = 0; i < 13 + 12 + 15 * 8; i++)
+		p9_put8(&out, 0);
+	int n = p9_finish(&out);
+	ck_assert_int_eq(p9_decode_rmsg(buf, (size_t)n, &r, &why), 0);
+	for (int k = P9_HDR_SIZE; k < n; k++) {
+		uint32_t sz = (uint32_t)k;
+		memcpy(buf, &sz, 4);
+		ck_assert_int_eq(p9_decode_rmsg(buf, (size_t)k, &r, &why), -EBADMSG);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("p9");
@@ -172,6 +283,8 @@ int main(void)
 	tcase_add_test(tc, every_truncation_is_refused);
 	tcase_add_test(tc, malformed_messages_are_named);
 	tcase_add_test(tc, a_reply_larger_than_msize_is_refused);
+	tcase_add_test(tc, replies_decode);
+	tcase_add_test(tc, hostile_replies_are_refused_by_name);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
