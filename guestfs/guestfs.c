@@ -44,6 +44,7 @@ int guestfs_main(int argc, char **argv)
 		p9_server_free(srv);
 		return 1;
 	}
+	p9_server_set_native(srv);
 	int status = 0, r = p9_server_add_conn(srv, loop, 0, 1, on_gone, loop);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot serve stdin/stdout: %s\n", GUESTFS_APPLET, strerror(-r));

@@ -40,7 +40,7 @@ int agent_drive_check(const struct agent_opts *o, const char *aname, struct gi_e
 	struct p9_export ex[26];
 	size_t nex = drive_exports(o, ex);
 	struct p9_view *v;
-	int r = p9_view_open(aname, strlen(aname), ex, nex, &v, err);
+	int r = p9_view_open(aname, strlen(aname), ex, nex, false, &v, err);
 	if (r < 0)
 		return r;
 	p9_view_put(v);

@@ -56,6 +56,7 @@ struct p9_server {
 	size_t nex;
 	struct p9_nodes nodes; /* shared by the connections: one descriptor per inode in use */
 	size_t max_fids;       /* per connection */
+	bool native;           /* the files as they are (view.h), not drvfs's view */
 	struct p9_conn *conns;
 };
 

@@ -192,7 +192,7 @@ static int op_attach(struct p9_conn *c, const struct p9_tmsg *t, struct p9_out *
 		return -EINVAL; /* no authentication: the transport is the boundary */
 	struct p9_view *v;
 	struct gi_error err = GI_ERROR_INIT;
-	int r = p9_view_open(t->attach.aname.s, t->attach.aname.len, c->srv->ex, c->srv->nex, &v, &err);
+	int r = p9_view_open(t->attach.aname.s, t->attach.aname.len, c->srv->ex, c->srv->nex, c->srv->native, &v, &err);
 	if (r < 0) {
 		log_warn("p9", "attach refused: %s", err.msg);
 		return r;

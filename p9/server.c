@@ -323,6 +323,11 @@ void p9_server_set_max_fids(struct p9_server *s, size_t max)
 	s->max_fids = max;
 }
 
+void p9_server_set_native(struct p9_server *s)
+{
+	s->native = true;
+}
+
 int p9_server_raise_fd_limit(void)
 {
 	struct rlimit rl;

@@ -29,6 +29,9 @@ struct p9_server *p9_server_new(const struct p9_export *ex, size_t nex);
 void p9_server_free(struct p9_server *s);
 
 void p9_server_set_max_fids(struct p9_server *s, size_t max);
+/* Serves the files as they are (view.h): the guest's own root to the host. Never for the
+ * host's drives. */
+void p9_server_set_native(struct p9_server *s);
 /* Raises this process's RLIMIT_NOFILE to its hard limit (the server's fds are its fids): the
  * new soft limit, or -errno. */
 int p9_server_raise_fd_limit(void);

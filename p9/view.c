@@ -114,8 +114,8 @@ static int open_root(struct p9_view *v, const char *drive_dir, const char *sub)
 	return 0;
 }
 
-int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, struct p9_view **out,
-		 struct gi_error *err)
+int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, bool native,
+		 struct p9_view **out, struct gi_error *err)
 {
 	*out = NULL;
 	char *text = strndup(aname, len);
@@ -139,9 +139,12 @@ int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size
 	for (char *tok = strtok_r(text, ";", &save); tok; tok = strtok_r(NULL, ";", &save), first = false) {
 		if (first && (!strcmp(tok, "drvfs") || tok[0] == '/'))
 			continue;
-		if (first && !strcmp(tok, "native")) {
-			v->native = true;
-			continue;
+		if (native) { /* the files as they are: no drvfs option means anything here */
+			if (first && !strcmp(tok, "native"))
+				continue;
+			r = gi_error_set(err, -EOPNOTSUPP, "option '%s' is not supported by this server (it serves its files "
+							   "as they are)", tok);
+			goto out;
 		}
 		char *eq = strchr(tok, '=');
 		char *val = eq ? eq + 1 : NULL;
@@ -188,6 +191,7 @@ int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size
 			goto out;
 		}
 	}
+	v->native = native;
 	v->fmask = umask_v | fmask_v;
 	v->dmask = umask_v | dmask_v;
 	if (!masks_given) /* WSL's default: rwxr-xr-x */

@@ -5,10 +5,11 @@
  * folder within it). An empty aname, or one without path=, is accepted only when the table
  * has exactly one entry, so that plain `mount -t 9p` works against a one-folder server.
  *
- * The leading word "native" asks for no drvfs view at all: owners, modes and file types are
- * the files' own, and chmod, chown and mknod do what they do. That is how the guest serves
- * its own root to the host (\\wsl$, guestfs/), as a user of its own, whose permissions the
- * kernel applies. */
+ * A native server (p9_server_set_native) has no drvfs view at all: owners, modes and file
+ * types are the files' own, and chmod, chown and mknod do what they do. That is how the guest
+ * serves its own root to the host (\\wsl$, guestfs/), as a user of its own, whose permissions
+ * the kernel applies. The server chooses it, never the client: the host's drive server must
+ * not let a guest chmod, chown or mknod for real on the host's files. */
 #ifndef GUESTINIT_P9_VIEW_H
 #define GUESTINIT_P9_VIEW_H
 
@@ -52,8 +53,8 @@ int p9_export_parse(const char *spec, struct p9_export *out, struct gi_error *er
 /* Parses aname against the export table into a view (root_fd opened, refs 1).
  * 0, or -errno with err naming what is wrong ("option 'foo' is not supported by this server",
  * "drive D: is not shared by this host", "C:\src does not exist on the host: ..."). */
-int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, struct p9_view **out,
-		 struct gi_error *err);
+int p9_view_open(const char *aname, size_t len, const struct p9_export *ex, size_t nex, bool native,
+		 struct p9_view **out, struct gi_error *err);
 void p9_view_put(struct p9_view *v);
 
 /* The attributes the guest sees: owner and permission bits per the options, and with

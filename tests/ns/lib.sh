@@ -10,7 +10,11 @@ NS_PIDS=
 cleanup() {
   for p in $NS_PIDS; do kill -KILL "$p" 2>/dev/null; done
   for p in $NS_PIDS; do wait "$p" 2>/dev/null; done
-  rm -rf "$WORK"
+  # a mount of the guest's files (\\wsl$) made by an agent: away first, lazily, so that the
+  # removal below never walks into it
+  awk -v w="$WORK/" 'index($5, w) == 1 && $0 ~ / - fuse\.guestfs / { print $5 }' /proc/self/mountinfo |
+    while read -r m; do fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m"; done
+  rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
 

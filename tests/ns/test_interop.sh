@@ -40,7 +40,7 @@ echo text > "$WORK/c/notpe.exe"
 printf 'MZ' > "$WORK/c/fake.exe"
 
 start_agent() {
-  "$GUESTHOST" --state "$GH_STATE" agent --listen "unix://$GUEST_SOCK" --token-file "$GH_STATE/token" \
+  XDG_DATA_HOME=$WORK/xdg "$GUESTHOST" --state "$GH_STATE" agent --listen "unix://$GUEST_SOCK" --token-file "$GH_STATE/token" \
     --alias "showargs.exe=$WORK/showargs first" --alias "true.exe=true" --alias "exitcode.exe=$WORK/exitcode" \
     --alias "cat.exe=cat" --alias "head1.exe=$WORK/head1" --alias "sleeper.exe=sleep 300" \
     --alias "Missing.exe=/nonexistent/program" --drive "c=$WORK/c" >>"$AGENT_LOG" 2>&1 &
@@ -84,8 +84,8 @@ for code in 0 1 3 255; do
   check "exit status $code comes back" test "$rc" = "$code"
 done
 out=$(gh run -- sh -c 'cd /tmp && showargs.exe' 2>&1)
-check "an alias (a program on no drive) in a folder on no drive: no warning, the host's home folder ($(tr '\n' ' ' <<<"$out"))" \
-  eval '! grep -q "^interop:" <<<"$out" && grep -q "^cwd=$HOME$" <<<"$out"'
+check "an alias in a folder on no drive (/tmp): no warning, it starts there through the agent's mount of the guest's files ($(tr '\n' ' ' <<<"$out"))" \
+  eval '! grep -q "^interop:" <<<"$out" && grep -q "^cwd=$GH_STATE/guestfs/tmp$" <<<"$out" && grep -q " $GH_STATE/guestfs .* - fuse.guestfs " /proc/self/mountinfo'
 out=$(gh run -- env FOO=1 BAR=2 WSLENV=FOO/w:BAR/u showargs.exe 2>&1)
 check "WSLENV: /w crosses to a host program, /u does not" eval 'grep -q "^FOO=1$" <<<"$out" && grep -q "^BAR=unset$" <<<"$out"'
 out=$(gh run -- env LD_PRELOAD=/x.so WSLENV=LD_PRELOAD showargs.exe 2>&1)

@@ -25,6 +25,7 @@ static char dir[] = "/tmp/p9test.XXXXXX";
 static int sock = -1;
 static pid_t server_pid;
 static uint8_t rbuf[1 << 17];
+static bool native; /* the next server serves its files as they are (\\wsl$) */
 
 static void on_gone(void *data)
 {
@@ -42,6 +43,8 @@ static void start_server(void)
 		struct p9_export ex = { 'c', dir };
 		struct p9_server *s = p9_server_new(&ex, 1);
 		struct evloop *loop;
+		if (s && native)
+			p9_server_set_native(s);
 		if (!s || evloop_new(&loop) < 0 || p9_server_add_conn(s, loop, sv[1], sv[1], on_gone, loop) < 0)
 			_exit(1);
 		_exit(evloop_run(loop) == 0 ? 0 : 1);
@@ -383,6 +386,61 @@ START_TEST(no_mknod_without_metadata)
 }
 END_TEST
 
+START_TEST(a_drive_server_refuses_the_native_view)
+{
+	/* a guest must never choose real chmod, chown and mknod on the host's drives */
+	version();
+	ck_assert_int_eq(attach(1, "native", 0), -EOPNOTSUPP);
+	ck_assert_int_eq(attach(1, "drvfs;native", 0), -EOPNOTSUPP);
+}
+END_TEST
+
+static void setup_native(void)
+{
+	native = true;
+	setup();
+}
+
+static void teardown_native(void)
+{
+	teardown();
+	native = false;
+}
+
+START_TEST(native_files_as_they_are)
+{
+	version();
+	ck_assert_int_eq(attach(1, "drvfs;metadata", 0), -EOPNOTSUPP); /* no drvfs option means anything */
+	ck_assert_int_eq(attach(1, "native", 0), P9_RATTACH);
+	ck_assert_int_eq(walk(1, 2, NULL, NULL), 0);
+	ck_assert_int_eq(lcreate(2, "f", 0640), P9_RLCREATE);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/f", dir);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640 & ~(mode_t)022); /* the server's umask, not a mask of the view */
+	ck_assert_int_eq(walk(1, 3, "f", NULL), 1);
+	ck_assert_int_eq(setmode(3, 0604, getuid()), P9_RSETATTR); /* a real chmod and chown */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0604);
+	struct attr a;
+	ck_assert_int_eq(getattr(3, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFREG | 0604);
+	ck_assert_uint_eq(a.uid, getuid());
+	p9_begin(&o, P9_TMKNOD, 1); /* a real fifo */
+	p9_put32(&o, 1);
+	str("fifo");
+	p9_put32(&o, S_IFIFO | 0600);
+	p9_put32(&o, 0);
+	p9_put32(&o, 0);
+	p9_put32(&o, 0);
+	ck_assert_int_eq(rpc(), P9_RMKNOD);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+}
+END_TEST
+
 START_TEST(case_rules)
 {
 	put_file("ReadMe.TXT", "x");
@@ -665,6 +723,11 @@ int main(void)
 	tcase_add_test(tc, truncated_then_gone);
 	tcase_add_test(tc, command_on_a_listener);
 	tcase_add_test(tc, command_on_stdio);
+	tcase_add_test(tc, a_drive_server_refuses_the_native_view);
 	suite_add_tcase(s, tc);
+	TCase *tn = tcase_create("native");
+	tcase_add_checked_fixture(tn, setup_native, teardown_native);
+	tcase_add_test(tn, native_files_as_they_are);
+	suite_add_tcase(s, tn);
 	return unit_run(s);
 }
