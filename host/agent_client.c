@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "writeall.h"
 #include "cleanup.h"
 #include "fdpass.h"
 #include "procstat.h"
@@ -25,20 +26,6 @@ static int agent_connect(const struct gh *g, struct gi_error *err)
 	if (fd < 0)
 		return gi_error_errno(err, -fd, "no agent at %s", path);
 	return fd;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = read(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EPIPE;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* One frame of type want, and the fd that came with its first bytes (-1: none). */
@@ -68,7 +55,7 @@ static int recv_frame(int fd, uint16_t want, uint8_t **payload, uint32_t *len, i
 	if (r == 0 && !(*payload = malloc((size_t)h.len + 1)))
 		r = -ENOMEM;
 	if (r == 0)
-		r = read_all(fd, *payload, h.len);
+		r = read_exact(fd, *payload, h.len);
 	if (r < 0) {
 		free(*payload);
 		*payload = NULL;

@@ -134,20 +134,6 @@ int p9c_flush(struct p9c *c)
 	return 0;
 }
 
-static int read_full(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = read(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EPIPE;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static int reply_one(struct p9c *c, uint8_t want, struct p9_rmsg *r);
 
 int p9c_reply(struct p9c *c, uint8_t want, struct p9_rmsg *r)
@@ -180,13 +166,13 @@ static int reply_one(struct p9c *c, uint8_t want, struct p9_rmsg *r)
 		return broken(c, "a reply was read for no request");
 	c->pending--;
 	uint16_t tag = c->want_tag;
-	int e = read_full(c->fd, c->in, 4);
+	int e = read_exact(c->fd, c->in, 4);
 	if (e < 0)
 		return broken(c, "the guest's file server is gone (%s)", e == -EPIPE ? "it hung up" : strerror(-e));
 	uint32_t size = p9_msg_size(c->in);
 	if (size < P9_HDR_SIZE || size > c->msize)
 		return broken(c, "the guest's file server sent a reply of %u bytes (msize %u)", size, c->msize);
-	if ((e = read_full(c->fd, c->in + 4, size - 4)) < 0)
+	if ((e = read_exact(c->fd, c->in + 4, size - 4)) < 0)
 		return broken(c, "the guest's file server is gone in the middle of a reply");
 	const char *why = "";
 	if (p9_decode_rmsg(c->in, size, r, &why) < 0)

@@ -81,10 +81,12 @@ uint32_t p9_msg_size(const uint8_t hdr[4])
 	return le32toh(v);
 }
 
-int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char **why)
+/* The header of a whole message, requests and replies alike; *tag is NOTAG unless the header
+ * was whole. */
+static int begin_decode(const uint8_t *msg, size_t len, struct p9_in *in, uint8_t *type, uint16_t *tag,
+			const char **why)
 {
-	memset(t, 0, sizeof(*t));
-	t->tag = P9_NOTAG;
+	*tag = P9_NOTAG;
 	if (len < P9_HDR_SIZE) {
 		*why = "the message is shorter than its header";
 		return -EBADMSG;
@@ -93,9 +95,18 @@ int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char
 		*why = "the size field does not match the message";
 		return -EBADMSG;
 	}
-	struct p9_in in = { .p = msg, .len = len, .off = 4 };
-	t->type = get8(&in);
-	t->tag = get16(&in);
+	*in = (struct p9_in){ .p = msg, .len = len, .off = 4 };
+	*type = get8(in);
+	*tag = get16(in);
+	return 0;
+}
+
+int p9_decode_tmsg(const uint8_t *msg, size_t len, struct p9_tmsg *t, const char **why)
+{
+	memset(t, 0, sizeof(*t));
+	struct p9_in in;
+	if (begin_decode(msg, len, &in, &t->type, &t->tag, why) < 0)
+		return -EBADMSG;
 	switch (t->type) {
 	case P9_TVERSION:
 		t->version.msize = get32(&in);
@@ -272,18 +283,9 @@ static struct p9_qid getqid(struct p9_in *in)
 int p9_decode_rmsg(const uint8_t *msg, size_t len, struct p9_rmsg *r, const char **why)
 {
 	memset(r, 0, sizeof(*r));
-	r->tag = P9_NOTAG;
-	if (len < P9_HDR_SIZE) {
-		*why = "the message is shorter than its header";
+	struct p9_in in;
+	if (begin_decode(msg, len, &in, &r->type, &r->tag, why) < 0)
 		return -EBADMSG;
-	}
-	if (p9_msg_size(msg) != len) {
-		*why = "the size field does not match the message";
-		return -EBADMSG;
-	}
-	struct p9_in in = { .p = msg, .len = len, .off = 4 };
-	r->type = get8(&in);
-	r->tag = get16(&in);
 	switch (r->type) {
 	case P9_RLERROR:
 		r->lerror.ecode = get32(&in);

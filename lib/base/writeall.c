@@ -21,3 +21,18 @@ int write_all(int fd, const void *buf, size_t n)
 	}
 	return 0;
 }
+
+int read_exact(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t k = read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EPIPE;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}

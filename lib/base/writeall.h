@@ -6,5 +6,8 @@
 
 /* 0, or -errno of the write that failed (-EIO if one wrote nothing); EINTR is retried. */
 int write_all(int fd, const void *buf, size_t n);
+/* Reads exactly n bytes: 0, -errno of the read that failed, or -EPIPE at end of file first;
+ * EINTR is retried. */
+int read_exact(int fd, void *buf, size_t n);
 
 #endif
