@@ -17,6 +17,7 @@
 #include "portfwdd.h"
 #include "service_cmd.h"
 #include "servicesd.h"
+#include "stage1.h"
 #include "utmp_records.h"
 #include "wslpath.h"
 #include "interop_client.h"
@@ -70,8 +71,11 @@ int main(int argc, char **argv)
 	const char *slash = strrchr(name, '/');
 	if (slash)
 		name = slash + 1;
-	if (getpid() == 1)
-		pid1_main(argc, argv); /* whatever the kernel called us */
+	if (getpid() == 1) {
+		if (stage1_here())
+			stage1_main(argc, argv); /* the initramfs: ends in the root disk's /init */
+		pid1_main(argc, argv);   /* whatever the kernel called us */
+	}
 	/* binfmt_misc's call for a Windows program: [/init, /mnt/c/.../x.exe, x.exe, args...] */
 	if (interop_is_binfmt_call(argc, argv))
 		return interop_client_main(argc, argv);
