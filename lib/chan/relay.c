@@ -37,6 +37,7 @@ struct src {
 struct sink {
 	int fd;
 	bool present, pollable, registered, keep_open;
+	bool is_pipe;   /* the peer's DATA can be spliced from the connection into it */
 	bool peer_eof;  /* the sender ended the stream */
 	bool broken;    /* our reader went away (EPIPE): drop what comes, tell the sender */
 	uint64_t written; /* bytes written to fd so far */
@@ -50,7 +51,6 @@ struct sink {
 struct relay {
 	struct evloop *loop;
 	int conn;
-	bool conn_out_registered;
 	const struct relay_ops *ops;
 	void *ctx;
 	struct src src[STREAM_COUNT];
@@ -63,6 +63,11 @@ struct relay {
 	size_t splice_left, splice_at;
 	uint8_t *in;  /* bytes read from the connection, not yet a whole frame */
 	size_t in_len;
+	/* A DATA payload being spliced from the connection straight into a pipe sink: the
+	 * stream, or -1, and how much of it is still in the connection. */
+	int in_splice;
+	size_t in_splice_left;
+	bool conn_out_registered;
 	uint8_t *rbuf; /* header + CHUNK: a DATA frame read in place */
 	int error;
 	char error_text[160];
@@ -332,22 +337,30 @@ static void sink_flush(struct relay *r, enum proto_stream s)
 		sink_close(r, s);
 }
 
-static void sink_data(struct relay *r, enum proto_stream s, const uint8_t *p, size_t n)
+/* A DATA frame of n bytes for stream s, its header just read: whether the peer may send it. */
+static bool sink_accept(struct relay *r, enum proto_stream s, size_t n)
 {
 	struct sink *k = &r->sink[s];
 	if (!k->present) {
 		fail(r, -EBADMSG, "protocol error: data for stream %d, which has no receiver here", (int)s);
-		return;
+		return false;
 	}
 	if (k->peer_eof) {
 		fail(r, -EBADMSG, "protocol error: data for stream %d after its end", (int)s);
-		return;
+		return false;
 	}
 	k->unacked += n;
 	if (k->unacked > PROTO_WINDOW) {
 		fail(r, -EBADMSG, "protocol error: the peer sent more than its credit on stream %d", (int)s);
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* n bytes of an accepted frame: written, or kept for when the sink can take them. */
+static void sink_take(struct relay *r, enum proto_stream s, const uint8_t *p, size_t n)
+{
+	struct sink *k = &r->sink[s];
 	if (k->broken) {
 		k->to_credit += n;
 		sink_credit(r, s, true);
@@ -377,6 +390,97 @@ static void sink_data(struct relay *r, enum proto_stream s, const uint8_t *p, si
 		k->len += rest;
 	}
 	sink_credit(r, s, k->len == k->off);
+}
+
+static void sink_data(struct relay *r, enum proto_stream s, const uint8_t *p, size_t n)
+{
+	if (sink_accept(r, s, n))
+		sink_take(r, s, p, n);
+}
+
+/* Below this a frame is read and written: a splice's two system calls save nothing. */
+#define SPLICE_IN_MIN (64u << 10)
+
+/* The rest of a spliced DATA payload, from the connection into its pipe sink: the bytes never
+ * come up to us (docs/protocol.md counts the copies). The connection is never left unread
+ * for the pipe's sake: the peer's CREDIT for what our source sends comes on it too, and our
+ * reader may be waiting on that source (cat: its output must go before it takes more
+ * input). So once the pipe is full, or has bytes waiting before it, or its reader is gone,
+ * the rest of the frame is read and kept (or dropped) as any frame's is. */
+static void conn_splice_in(struct relay *r)
+{
+	enum proto_stream s = (enum proto_stream)r->in_splice;
+	struct sink *k = &r->sink[s];
+	while (r->in_splice_left && !r->error) {
+		if (!k->broken && k->fd >= 0 && k->len == k->off) {
+			ssize_t n = splice(r->conn, NULL, k->fd, NULL, r->in_splice_left, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (n > 0) {
+				r->in_splice_left -= (size_t)n;
+				k->to_credit += (uint64_t)n;
+				k->written += (uint64_t)n;
+				sink_credit(r, s, false);
+				continue;
+			}
+			if (n == 0) {
+				fail(r, -EPIPE, "the peer closed the connection in the middle of a frame");
+				return;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE) {
+				sink_broken(r, s);
+				continue;
+			}
+			if (errno != EAGAIN) {
+				fail(r, -errno, "splice from the peer: %s", strerror(errno));
+				return;
+			}
+			/* EAGAIN is either end: an empty connection (its EPOLLIN brings us back), or
+			 * a full pipe, and then this frame's rest is read */
+			struct pollfd p = { .fd = k->fd, .events = POLLOUT };
+			if (poll(&p, 1, 0) != 0)
+				return;
+		}
+		size_t want = r->in_splice_left < PROTO_MAX_PAYLOAD ? r->in_splice_left : PROTO_MAX_PAYLOAD;
+		ssize_t n = read(r->conn, r->in, want); /* r->in is empty while a frame is spliced */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			fail(r, errno == ECONNRESET ? -EPIPE : -errno, "read from the peer: %s", strerror(errno));
+			return;
+		}
+		if (n == 0) {
+			fail(r, -EPIPE, "the peer closed the connection in the middle of a frame");
+			return;
+		}
+		r->in_splice_left -= (size_t)n;
+		sink_take(r, s, r->in, (size_t)n);
+	}
+	if (!r->error) {
+		r->in_splice = -1;
+		sink_credit(r, s, k->len == k->off);
+	}
+}
+
+/* A DATA header whose payload is still mostly in the connection, for a pipe: its bytes are
+ * spliced. have: what of it was read with the header. */
+static bool splice_in_start(struct relay *r, const struct proto_hdr *h, const uint8_t *payload, size_t have)
+{
+	if (h->type != MSG_DATA || h->flags >= STREAM_COUNT || h->len < SPLICE_IN_MIN)
+		return false;
+	enum proto_stream s = (enum proto_stream)h->flags;
+	struct sink *k = &r->sink[s];
+	if (!k->present || !k->is_pipe || k->fd < 0 || k->broken)
+		return false;
+	if (!sink_accept(r, s, h->len))
+		return true; /* failed: nothing more is read */
+	sink_take(r, s, payload, have);
+	r->in_splice = (int)s;
+	r->in_splice_left = h->len - have;
+	conn_splice_in(r);
+	return true;
 }
 
 /* ---- the connection ----------------------------------------------------------------------- */
@@ -438,6 +542,10 @@ static void handle_frame(struct relay *r, const struct proto_hdr *h, const uint8
 
 static void conn_read(struct relay *r)
 {
+	if (r->in_splice >= 0) {
+		conn_splice_in(r);
+		return;
+	}
 	size_t cap = PROTO_HDR_SIZE + PROTO_MAX_PAYLOAD;
 	ssize_t n = read(r->conn, r->in + r->in_len, cap - r->in_len);
 	if (n < 0) {
@@ -461,8 +569,12 @@ static void conn_read(struct relay *r)
 			fail(r, -EBADMSG, "protocol error: a frame of %u bytes (the limit is %u)", h.len, PROTO_MAX_PAYLOAD);
 			return;
 		}
-		if (r->in_len - off - PROTO_HDR_SIZE < h.len)
+		if (r->in_len - off - PROTO_HDR_SIZE < h.len) {
+			size_t have = r->in_len - off - PROTO_HDR_SIZE;
+			if (splice_in_start(r, &h, r->in + off + PROTO_HDR_SIZE, have))
+				off = r->in_len; /* the rest of this frame is the splice's */
 			break;
+		}
 		handle_frame(r, &h, r->in + off + PROTO_HDR_SIZE);
 		off += PROTO_HDR_SIZE + h.len;
 	}
@@ -611,6 +723,7 @@ int relay_new(struct evloop *loop, int conn, const struct relay_ops *ops, void *
 	r->loop = loop;
 	r->conn = conn;
 	r->splice_src = -1;
+	r->in_splice = -1;
 	r->ops = ops;
 	r->ctx = ctx;
 	for (int s = 0; s < STREAM_COUNT; s++) {
@@ -684,6 +797,8 @@ int relay_add_sink(struct relay *r, enum proto_stream s, int fd, bool keep_open)
 	k->fd = fd;
 	k->present = true;
 	k->keep_open = keep_open;
+	struct stat st;
+	k->is_pipe = k->pollable && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	return 0;
 }
 
@@ -699,7 +814,7 @@ bool relay_source_done(const struct relay *r, enum proto_stream s)
 
 bool relay_quiet(const struct relay *r)
 {
-	if (out_pending(r))
+	if (out_pending(r) || r->in_splice >= 0)
 		return false;
 	for (int s = 0; s < STREAM_COUNT; s++)
 		if (r->sink[s].len > r->sink[s].off)

@@ -2,6 +2,8 @@
  * another, as in either direction of the real thing. */
 #include <check.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +41,51 @@ static char *get(const char *name)
 	return buf;
 }
 
-/* Runs argv through a session with stdin from file "in"; stdout and stderr to "out", "err". */
-static int run(char **argv, const char *user)
+/* Runs argv through a session with stdin from file "in" and stdout to "out", each through a
+ * pipe when piped (the client then splices the input, a frame's header first and its payload
+ * after, and the output is read late); stderr to "err". */
+static int run_in(char **argv, const char *user, bool piped)
 {
 	pid_t c = fork();
 	if (c == 0) {
 		int in = open(path("in"), O_RDONLY), out = open(path("out"), O_WRONLY | O_CREAT | O_TRUNC, 0600),
 		    err = open(path("err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (piped) {
+			int p[2];
+			if (pipe(p) < 0)
+				_exit(91);
+			if (fork() == 0) {
+				close(p[0]);
+				dup2(in, 0);
+				dup2(p[1], 1);
+				execlp("cat", "cat", (char *)NULL);
+				_exit(92);
+			}
+			close(p[1]);
+			close(in);
+			in = p[0];
+			/* and the output through a pipe read only after a second: the runner's
+			 * credit for it runs out meanwhile, and comes back behind the input */
+			int q[2];
+			if (pipe(q) < 0)
+				_exit(91);
+			if (fork() == 0) {
+				close(q[1]);
+				dup2(q[0], 0);
+				dup2(out, 1);
+				execlp("sh", "sh", "-c", "sleep 1; exec cat", (char *)NULL);
+				_exit(92);
+			}
+			close(q[0]);
+			close(out);
+			out = q[1];
+		}
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(err, 2);
+		close(in);
+		close(out); /* (the late reader's end comes with our stdout's) */
+		close(err);
 		int sv[2];
 		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
 		pid_t r = fork();
@@ -65,11 +102,21 @@ static int run(char **argv, const char *user)
 		exec_client_prepare(&spec);
 		int st = exec_client_run(sv[0], &spec, &(struct exec_client_opts){ .progname = "client" });
 		waitpid(r, NULL, 0);
+		if (piped) { /* the late reader has all of "out" once our end of its pipe is closed */
+			close(1);
+			while (wait(NULL) > 0)
+				;
+		}
 		_exit(st);
 	}
 	int st;
 	waitpid(c, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run(char **argv, const char *user)
+{
+	return run_in(argv, user, false);
 }
 
 static void setup(void)
@@ -197,6 +244,29 @@ START_TEST(the_runners_last_word_is_read_after_it_stopped_reading)
 }
 END_TEST
 
+START_TEST(a_large_input_through_cat_comes_back_whole)
+{
+	/* 16 MiB through cat: the runner splices the input into cat's stdin, whose pipe fills
+	 * while cat waits to write its output, and that output needs the client's CREDIT, which
+	 * comes on the same connection: the runner must keep reading it (bench/session hung on
+	 * that). A pattern, not zeros, so that bytes out of order show. */
+	FILE *f = fopen(path("in"), "w");
+	ck_assert_ptr_nonnull(f);
+	static uint32_t block[16384];
+	for (uint32_t i = 0; i < 256; i++) {
+		for (uint32_t j = 0; j < 16384; j++)
+			block[j] = i * 16384 + j;
+		ck_assert_uint_eq(fwrite(block, sizeof(block), 1, f), 1);
+	}
+	fclose(f);
+	char *argv[] = { "cat", NULL };
+	ck_assert_int_eq(run_in(argv, NULL, true), 0);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "cmp -s %s/in %s/out", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exec_session");
@@ -209,6 +279,7 @@ int main(void)
 	tcase_add_test(tc, start_failures_are_named);
 	tcase_add_test(tc, the_runner_going_away_is_status_255);
 	tcase_add_test(tc, the_runners_last_word_is_read_after_it_stopped_reading);
+	tcase_add_test(tc, a_large_input_through_cat_comes_back_whole);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
