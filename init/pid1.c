@@ -157,8 +157,11 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 	(void)loop;
 	(void)data;
 	int sig = (int)si->ssi_signo;
-	if (sig == SIGCHLD)
+	if (sig == SIGCHLD) {
 		reap_all();
+		if (p1.stopping)
+			shutdown_child_exited();
+	}
 	else if (sig == SIGTERM || sig == SIGPWR || sig == SIGUSR2 || sig == SIGRTMIN + 4)
 		pid1_request_shutdown(SHUTDOWN_POWEROFF); /* USR2: busybox poweroff; RTMIN+4: systemd's */
 	else if (sig == SIGINT || sig == SIGRTMIN + 5)

@@ -29,6 +29,8 @@ static struct {
 	void (*done)(void);
 	int remaining_ms;
 	bool killed;
+	bool waiting; /* between the SIGTERM to all and done */
+	int timer;
 } sd;
 
 const char *shutdown_kind_name(enum shutdown_kind k)
@@ -79,19 +81,35 @@ static bool others_alive(void)
 	return found;
 }
 
+static void finish_wait(void)
+{
+	sd.waiting = false;
+	if (sd.timer > 0)
+		evloop_cancel_timer(sd.loop, sd.timer);
+	sd.timer = 0;
+	sd.done();
+}
+
+void shutdown_child_exited(void)
+{
+	if (sd.waiting && !others_alive())
+		finish_wait();
+}
+
 static void poll_cb(struct evloop *loop, void *data)
 {
 	(void)data;
+	sd.timer = 0;
 	sd.reap();
 	if (!others_alive()) {
-		sd.done();
+		finish_wait();
 		return;
 	}
 	sd.remaining_ms -= POLL_MS;
 	if (sd.remaining_ms <= 0) {
 		if (sd.killed) {
 			log_err("shutdown", "processes survive SIGKILL (stuck in the kernel?); going on");
-			sd.done();
+			finish_wait();
 			return;
 		}
 		log_warn("shutdown", "processes still running after SIGTERM; sending SIGKILL");
@@ -99,7 +117,7 @@ static void poll_cb(struct evloop *loop, void *data)
 		sd.killed = true;
 		sd.remaining_ms = KILL_WAIT_MS;
 	}
-	evloop_add_timer(loop, POLL_MS, poll_cb, NULL);
+	sd.timer = evloop_add_timer(loop, POLL_MS, poll_cb, NULL);
 }
 
 void shutdown_kill_all(struct evloop *loop, int timeout_ms, void (*reap)(void), void (*done)(void))
@@ -115,7 +133,8 @@ void shutdown_kill_all(struct evloop *loop, int timeout_ms, void (*reap)(void), 
 	}
 	log_info("shutdown", "sending SIGTERM to all processes");
 	signal_stopped_too(-1, SIGTERM);
-	evloop_add_timer(loop, POLL_MS, poll_cb, NULL);
+	sd.waiting = true;
+	sd.timer = evloop_add_timer(loop, POLL_MS, poll_cb, NULL);
 }
 
 static void unmount_all(bool ns_mode)

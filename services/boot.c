@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
 #include "cleanup.h"
 #include "log.h"
 #include "services_capability.h"
@@ -158,6 +159,9 @@ static bool start_tmpfiles(void)
 			continue;
 		pid_t pid = fork();
 		if (pid == 0) {
+			/* servicesd blocks its signals for its signalfd: without this the tool ran
+			 * with SIGTERM blocked, and a shutdown waited for it to finish */
+			spawn_reset_child();
 			/* PID 1 has written the boot's utmp record (runlevel, invoke-rc.d): systemd's
 			 * "F! /run/utmp" would empty it */
 			execl(tools[i], "systemd-tmpfiles", "--create", "--boot", "--exclude-prefix=/run/utmp",
