@@ -17,12 +17,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "cmdline.h"
 #include "log.h"
 #include "readfile.h"
-#include "writeall.h"
 
 #define NEWROOT "/newroot"
 #define TOKEN_PATH "/sys/firmware/qemu_fw_cfg/by_name/opt/guestinit/token/raw"
@@ -216,64 +216,24 @@ static void wait_for_block(const char *dev)
 	give_up();
 }
 
-int stage1_same_file(int a, int b)
-{
-	static char x[64 * 1024], y[64 * 1024];
-	for (;;) {
-		ssize_t n = read(a, x, sizeof(x));
-		if (n < 0)
-			return -errno;
-		/* the same length from b, or b is shorter or longer */
-		ssize_t got = 0;
-		while (got < n) {
-			ssize_t m = read(b, y + got, (size_t)(n - got));
-			if (m < 0)
-				return -errno;
-			if (m == 0)
-				return 0;
-			got += m;
-		}
-		if (n == 0) {
-			ssize_t m = read(b, y, 1);
-			return m < 0 ? -errno : m == 0;
-		}
-		if (memcmp(x, y, (size_t)n))
-			return 0;
-	}
-}
-
 /* The disk keeps the user's files; its /init follows the host's build: this binary. A copy
  * that cannot be made is said, and the disk's own /init runs. */
+#define INIT_MAX (64u << 20)
 static void update_root_init(void)
 {
-	_cleanup_close_ int self = open("/init", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int cur = open(NEWROOT "/init", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		log_warn("stage1", "cannot read the initramfs's /init: %s", strerror(errno));
+	_cleanup_free_ char *self = NULL, *cur = NULL;
+	size_t n, m;
+	int r = read_file("/init", INIT_MAX, &self, &n);
+	if (r < 0) {
+		log_warn("stage1", "cannot read the initramfs's /init: %s", strerror(-r));
 		return;
 	}
-	if (cur >= 0 && stage1_same_file(self, cur) == 1)
+	if (read_file(NEWROOT "/init", INIT_MAX, &cur, &m) == 0 && m == n && !memcmp(self, cur, n))
 		return;
-	if (lseek(self, 0, SEEK_SET) < 0)
-		return;
-	const char *tmp = NEWROOT "/init.new";
-	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	static char buf[64 * 1024];
-	ssize_t n = 0;
-	int r = out < 0 ? -errno : 0;
-	while (r == 0 && (n = read(self, buf, sizeof(buf))) > 0)
-		r = write_all(out, buf, (size_t)n);
-	if (r == 0 && n < 0)
-		r = -errno;
-	if (r == 0 && (fchmod(out, 0755) < 0 || fsync(out) < 0))
-		r = -errno;
-	if (r == 0 && rename(tmp, NEWROOT "/init") < 0)
-		r = -errno;
-	if (r < 0) {
+	r = atomic_write(NEWROOT "/init", self, n, 0755, true);
+	if (r < 0)
 		log_warn("stage1", "cannot put this build's init on the root disk (%s): booting the disk's own",
 			 strerror(-r));
-		unlink(tmp);
-	}
 }
 
 /* The boot token, from QEMU's firmware config (root-only, unlike /proc/cmdline): PID 1 gets it

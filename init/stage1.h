@@ -17,8 +17,4 @@ bool stage1_here(void);
 /* Does stage 1 and executes the root's /init with argv; ends the machine when it cannot. */
 _Noreturn void stage1_main(int argc, char **argv);
 
-/* Whether two open files hold the same bytes (both read from their current offsets):
- * 1 same, 0 different, a negative errno when one cannot be read. */
-int stage1_same_file(int a, int b);
-
 #endif

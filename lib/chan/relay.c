@@ -398,6 +398,20 @@ static void sink_data(struct relay *r, enum proto_stream s, const uint8_t *p, si
 		sink_take(r, s, p, n);
 }
 
+/* A read of the connection that gave its end (n 0) or an error (n < 0, errno set), in the
+ * middle of a frame or between two. */
+static void conn_read_failed(struct relay *r, ssize_t n, bool mid_frame)
+{
+	if (n < 0)
+		fail(r, errno == ECONNRESET ? -EPIPE : -errno, "read from the peer: %s", strerror(errno));
+	else if (mid_frame)
+		fail(r, -EPIPE, "the peer closed the connection in the middle of a frame");
+	else if (r->write_lost)
+		fail(r, -EPIPE, "the peer closed the connection (%s)", r->lost_text);
+	else
+		fail(r, -EPIPE, "the peer closed the connection");
+}
+
 /* Below this a frame is read and written: a splice's two system calls save nothing. */
 #define SPLICE_IN_MIN (64u << 10)
 
@@ -422,7 +436,7 @@ static void conn_splice_in(struct relay *r)
 				continue;
 			}
 			if (n == 0) {
-				fail(r, -EPIPE, "the peer closed the connection in the middle of a frame");
+				conn_read_failed(r, 0, true);
 				return;
 			}
 			if (errno == EINTR)
@@ -447,12 +461,8 @@ static void conn_splice_in(struct relay *r)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		if (n < 0) {
-			fail(r, errno == ECONNRESET ? -EPIPE : -errno, "read from the peer: %s", strerror(errno));
-			return;
-		}
-		if (n == 0) {
-			fail(r, -EPIPE, "the peer closed the connection in the middle of a frame");
+		if (n <= 0) {
+			conn_read_failed(r, n, true);
 			return;
 		}
 		r->in_splice_left -= (size_t)n;
@@ -548,17 +558,10 @@ static void conn_read(struct relay *r)
 	}
 	size_t cap = PROTO_HDR_SIZE + PROTO_MAX_PAYLOAD;
 	ssize_t n = read(r->conn, r->in + r->in_len, cap - r->in_len);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			fail(r, errno == ECONNRESET ? -EPIPE : -errno, "read from the peer: %s", strerror(errno));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	}
-	if (n == 0) {
-		if (r->write_lost && !r->in_len)
-			fail(r, -EPIPE, "the peer closed the connection (%s)", r->lost_text);
-		else
-			fail(r, -EPIPE, r->in_len ? "the peer closed the connection in the middle of a frame"
-						   : "the peer closed the connection");
+	if (n <= 0) {
+		conn_read_failed(r, n, r->in_len > 0);
 		return;
 	}
 	r->in_len += (size_t)n;
