@@ -13,15 +13,23 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "hub.h"
 #include "records.h"
 #include "proto.h"
 #include "drive_msg.h"
+#include "port.h"
+
+#define DRIVE_PORT_SYSDIR "/sys/class/virtio-ports"
 
 #define CONNECT_MS 5000
+/* how long transport=port waits for a port to come free: the relay of a mount that was just
+ * unmounted lets go of its port a moment after umount returns (`umount X && mount X`) */
+#define PORT_FREE_MS 2000
 #define REPLY_MS 10000
 
 /* A mount's failure: the message, and mount(8)'s status for it. */
@@ -60,12 +68,14 @@ static void shared_list(const struct drvfs_host *h, char *out, size_t cap)
 }
 
 /* The host-channel connection for one mount, accepted by the host: an fd, or -status. The hub
- * dials it and adds the boot token, which never leaves the hub (hub.h). */
-static int open_drive(const char *aname, const char *what, struct gi_error *err)
+ * dials it and adds the boot token, which never leaves the hub (hub.h). With port (a drive
+ * port's name), the host serves the mount on that port and sync gets its text. */
+static int open_drive(const char *aname, const char *port, char sync[DRIVE_SYNC_LEN + 1], const char *what,
+		      struct gi_error *err)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);
-	struct proto_drive_open m = { .aname = (char *)aname };
+	struct proto_drive_open m = { .aname = (char *)aname, .port = (char *)port };
 	proto_encode_drive_open(&b, &m);
 	int fd = b.error ? b.error : hub_dial(b.data, b.len, CONNECT_MS, err);
 	proto_buf_free(&b);
@@ -96,8 +106,59 @@ static int open_drive(const char *aname, const char *what, struct gi_error *err)
 		close(fd);
 		return -DRVFS_EXIT_FAIL;
 	}
+	if (port) {
+		char *text = NULL;
+		proto_decode_str(payload, hdr.len, TAG_DRIVE_SYNC, &text, &why);
+		bool good = text && strlen(text) == DRIVE_SYNC_LEN;
+		if (good)
+			memcpy(sync, text, DRIVE_SYNC_LEN + 1);
+		free(text);
+		close(fd);
+		if (!good) {
+			gi_error_set(err, EPROTO, "%s: the host's reply for drive port %s has no sync text", what, port);
+			return -DRVFS_EXIT_FAIL;
+		}
+		return 0;
+	}
 	tv.tv_sec = 0;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* A mount over a drive port: the port's fd, ready for the kernel's 9P; -ENOENT (the VM has
+ * none) or -EBUSY (all taken), after which the host channel carries the mount unless the options
+ * ask for a port; or -status with err. */
+static int open_drive_port(const char *aname, enum drvfs_transport how, const char *what, struct gi_error *err)
+{
+	if (how == DRVFS_TRANSPORT_TCP)
+		return -ENOENT;
+	char name[64], sync[DRIVE_SYNC_LEN + 1];
+	int fd = drive_port_claim(DRIVE_PORT_SYSDIR, "/dev", name, sizeof(name), err);
+	for (uint64_t end = mono_ms() + PORT_FREE_MS; fd == -EBUSY && how == DRVFS_TRANSPORT_PORT && mono_ms() < end;) {
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
+		fd = drive_port_claim(DRIVE_PORT_SYSDIR, "/dev", name, sizeof(name), err);
+	}
+	if (fd == -ENOENT || fd == -EBUSY)
+		return fd;
+	if (fd < 0) {
+		gi_error_wrap(err, "%s", what);
+		return -DRVFS_EXIT_FAIL;
+	}
+	int st = open_drive(aname, name, sync, what, err);
+	if (st < 0) {
+		close(fd);
+		return st;
+	}
+	if (drive_port_sync(fd, sync, REPLY_MS, err) < 0) {
+		close(fd);
+		gi_error_wrap(err, "%s: drive port %s", what, name);
+		return -DRVFS_EXIT_FAIL;
+	}
+	fd = drive_port_relay(fd, name, err);
+	if (fd < 0) {
+		gi_error_wrap(err, "%s: drive port %s", what, name);
+		return -DRVFS_EXIT_FAIL;
+	}
 	return fd;
 }
 
@@ -186,7 +247,15 @@ int drvfs_mount(const struct drvfs_host *h, const char *source, const char *targ
 	if (drvfs_options_aname(&o, extra, sizeof(extra)) < 0)
 		return fail(err, "%s: the options are too long", what);
 	snprintf(aname, sizeof(aname), "drvfs;path=%s%s%s", shown, extra[0] ? ";" : "", extra);
-	int fd = open_drive(aname, what, err);
+	int fd = open_drive_port(aname, o.transport, what, err);
+	if (fd == -ENOENT && o.transport == DRVFS_TRANSPORT_PORT)
+		return fail(err, "%s: transport=port: this VM has no drive ports", what);
+	if (fd == -EBUSY && o.transport == DRVFS_TRANSPORT_PORT)
+		return fail(err, "%s: transport=port: %s", what, err->msg);
+	if (fd < 0 && fd != -ENOENT && fd != -EBUSY)
+		return -fd;
+	if (fd < 0) /* no port free, or none at all: the host channel carries it */
+		fd = open_drive(aname, NULL, NULL, what, err);
 	if (fd < 0)
 		return -fd;
 	snprintf(data, sizeof(data), "trans=fd,rfdno=%d,wfdno=%d,version=9p2000.L,msize=%u,cache=%s,aname=%s", fd, fd,

@@ -190,10 +190,20 @@ static int one_option(const char *opt, struct drvfs_options *o, struct gi_error 
 		o->msize = n;
 		return 0;
 	}
+	if (KEY("transport")) {
+		static const char *const ways[] = { [DRVFS_TRANSPORT_AUTO] = "auto", [DRVFS_TRANSPORT_TCP] = "tcp",
+						    [DRVFS_TRANSPORT_PORT] = "port" };
+		for (size_t i = 0; v && i < sizeof(ways) / sizeof(ways[0]); i++)
+			if (!strcmp(v, ways[i])) {
+				o->transport = (enum drvfs_transport)i;
+				return 0;
+			}
+		return bad(err, fmt, opt, "transport is auto, port or tcp");
+	}
 #undef KEY
 	return bad(err, fmt, opt,
 		   "drvfs knows metadata, uid, gid, umask, fmask, dmask, case and symlinkroot, the generic mount "
-		   "options (ro, rw, noatime, nosuid, nodev, noexec, sync, ...), and 9p's cache and msize");
+		   "options (ro, rw, noatime, nosuid, nodev, noexec, sync, ...), 9p's cache and msize, and transport");
 }
 
 int drvfs_options_parse(const char *text, struct drvfs_options *o, struct gi_error *err)

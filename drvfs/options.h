@@ -24,6 +24,8 @@ struct drvfs_source {
 /* 0, or -EINVAL with err naming what is wrong. */
 int drvfs_source_parse(const char *text, struct drvfs_source *out, struct gi_error *err);
 
+enum drvfs_transport { DRVFS_TRANSPORT_AUTO, DRVFS_TRANSPORT_TCP, DRVFS_TRANSPORT_PORT };
+
 enum drvfs_case { DRVFS_CASE_DEFAULT, DRVFS_CASE_OFF, DRVFS_CASE_DIR };
 
 struct drvfs_options {
@@ -38,6 +40,9 @@ struct drvfs_options {
 	unsigned long flags;    /* MS_RDONLY, MS_NOATIME, ... */
 	char cache[16];         /* "" = our default */
 	unsigned msize;         /* 0 = our default */
+	/* how the 9P travels (ours, not WSL's): auto, a free virtio-serial drive port if the VM
+	 * has one, else the host channel's TCP; port: a port or an error; tcp: the host channel */
+	enum drvfs_transport transport;
 };
 
 /* Parses a comma-separated list (NULL or "" = none) over the values already in out (so that

@@ -571,8 +571,9 @@ static void on_signal(struct evloop *loop, const struct signalfd_siginfo *si, vo
 {
 	(void)data;
 	if (si->ssi_signo == SIGCHLD) { /* a mount's server ended */
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		pid_t pid;
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			agent_drive_child_gone(pid);
 		return;
 	}
 	log_info("agent", "stopping on signal %u", si->ssi_signo);

@@ -33,6 +33,7 @@ struct agent_opts {
 	const char *monitor;    /* --monitor SOCK: QEMU's human monitor, for user-network forwards; NULL: none */
 	const char *network;    /* --network: what WELCOME tells the guest (nat, mirrored); NULL: nat */
 	pid_t passt_pid;        /* --passt-pid: the VM's passt (mirrored), ended with the agent */
+	unsigned drive_ports;   /* --drive-ports N: QEMU's virtio-serial ports for mounts (agent_drive.h); 0: none */
 	unsigned idle_timeout_ms; /* --idle-timeout: .wslconfig's vmIdleTimeout (agent_idle.h); 0: never */
 };
 

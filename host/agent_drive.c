@@ -2,13 +2,19 @@
 #include "agent_drive.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "evloop.h"
 #include "server.h"
 #include "spawn.h"
+#include "unixsock.h"
+#include "writeall.h"
 #include "view.h"
 
 /* The drives our server shares. */
@@ -76,4 +82,68 @@ pid_t agent_drive_serve(const struct agent_opts *o, int fd)
 	if (pid == 0)
 		serve(fd, o);
 	return pid < 0 ? -errno : pid;
+}
+
+/* Each port's server, 0 for none. A server lives as long as its port's mount and then idles
+ * (its connection to QEMU never ends on its own: a guest that closes the port is not told
+ * to the socket), until the port's next mount replaces it or QEMU ends. */
+static pid_t port_server[DRIVE_PORTS_MAX];
+
+const char *agent_drive_port_socket(const char *state, unsigned i, char buf[PATH_MAX])
+{
+	snprintf(buf, PATH_MAX, "%s/drive-port-%u.sock", state, i);
+	return buf;
+}
+
+void agent_drive_child_gone(pid_t pid)
+{
+	for (size_t i = 0; i < DRIVE_PORTS_MAX; i++)
+		if (port_server[i] == pid)
+			port_server[i] = 0;
+}
+
+/* Ends the port's last server and waits for it, so that QEMU, which serves one connection per
+ * socket, sees it close before the next connects (the order drives the guest's sync). */
+static void end_port_server(unsigned i)
+{
+	pid_t pid = port_server[i];
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL); /* still our unreaped child: the SIGCHLD reaper clears the entry first */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	port_server[i] = 0;
+}
+
+int agent_drive_serve_port(const struct agent_opts *o, const char *port_name, char sync[DRIVE_SYNC_LEN + 1],
+			   struct gi_error *err)
+{
+	int i = drive_port_index(port_name);
+	if (o->drive_ports == 0)
+		return gi_error_set(err, EINVAL, "'%s': this VM has no drive ports (guesthost start --drive-ports N)", port_name);
+	if (i < 0 || (unsigned)i >= o->drive_ports)
+		return gi_error_set(err, EINVAL, "'%s' is not a drive port of this VM (it has %u: %s0 to %s%u)", port_name,
+				    o->drive_ports, DRIVE_PORT_PREFIX, DRIVE_PORT_PREFIX, o->drive_ports - 1);
+	unsigned char rnd[DRIVE_SYNC_LEN / 2];
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return gi_error_errno(err, errno, "getrandom");
+	for (size_t k = 0; k < sizeof(rnd); k++)
+		snprintf(sync + 2 * k, 3, "%02x", rnd[k]);
+	end_port_server((unsigned)i);
+	char path[PATH_MAX];
+	int fd = unixsock_connect(agent_drive_port_socket(o->state, (unsigned)i, path), SOCK_STREAM);
+	if (fd < 0)
+		return gi_error_errno(err, -fd, "drive port %d: cannot connect to QEMU's socket %s", i, path);
+	/* a few bytes into an empty socket: they fit at once */
+	int w = write_all(fd, sync, DRIVE_SYNC_LEN);
+	if (w < 0) {
+		close(fd);
+		return gi_error_errno(err, -w, "drive port %d: cannot write to QEMU's socket %s", i, path);
+	}
+	pid_t pid = agent_drive_serve(o, fd);
+	close(fd);
+	if (pid < 0)
+		return gi_error_errno(err, (int)-pid, "fork");
+	port_server[i] = pid;
+	return 0;
 }

@@ -9,6 +9,9 @@
 #include "agent.h"
 #include "error.h"
 #include "control_msg.h"
+#include "drive_msg.h"
+
+#include <limits.h>
 
 /* The drive table of WELCOME: each drive's letter and who serves it ("p9": our server over
  * the host channel; "virtio:drvfs_L": QEMU's share of that mount tag). */
@@ -18,5 +21,17 @@ void agent_drive_table(const struct agent_opts *o, struct proto_welcome *w);
 int agent_drive_check(const struct agent_opts *o, const char *aname, struct gi_error *err);
 /* Forks the server of one mount on fd: the child's pid, or -errno. */
 pid_t agent_drive_serve(const struct agent_opts *o, int fd);
+
+/* The socket of drive port number i: QEMU listens on it, for the virtserialport of that name
+ * (qemu.c), and the agent connects to it for each mount the guest asks on that port. */
+const char *agent_drive_port_socket(const char *state, unsigned i, char buf[PATH_MAX]);
+/* A mount asked on the port named port_name (DRIVE_OPEN's TAG_DRIVE_PORT), which the guest
+ * holds open: the server of the port's last mount is ended, a fresh one connected to the port,
+ * and sync (random hex, NUL-terminated) written on it ahead of any 9P. 0, or -errno with err
+ * saying why (a name that is no port of this VM, the port's socket). */
+int agent_drive_serve_port(const struct agent_opts *o, const char *port_name, char sync[DRIVE_SYNC_LEN + 1],
+			   struct gi_error *err);
+/* A child ended (the agent's SIGCHLD): a port whose server it was has none now. */
+void agent_drive_child_gone(pid_t pid);
 
 #endif

@@ -56,14 +56,15 @@ int reply(int fd, bool ok, const char *text, int pass_fd)
 	return r;
 }
 
-/* DRIVE_REPLY to a mount: OK, and why not. */
-static int drive_reply(int fd, bool ok, const char *reason)
+/* DRIVE_REPLY to a mount: OK (and a port's sync text), and why not. */
+static int drive_reply(int fd, bool ok, const char *reason, const char *sync)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);
 	proto_begin(&b, MSG_DRIVE_REPLY, 0);
 	proto_put_u32(&b, TAG_OK, ok);
 	proto_put_str(&b, TAG_REASON, reason);
+	proto_put_str(&b, TAG_DRIVE_SYNC, sync);
 	proto_end(&b);
 	int r = send_frame(fd, &b, -1);
 	proto_buf_free(&b);
@@ -182,7 +183,7 @@ void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 		proto_drive_open_free(&d);
 		ag.refused++;
 		log_warn("agent", "refused a drive connection from %s: wrong token", c->peer);
-		drive_reply(c->fd, false, "wrong token");
+		drive_reply(c->fd, false, "wrong token", NULL);
 		conn_close(c);
 		return;
 	}
@@ -190,13 +191,25 @@ void handle_drive_open(struct conn *c, const uint8_t *p, uint32_t n)
 	if (agent_drive_check(ag.o, d.aname, &err) < 0) {
 		log_warn("agent", "a mount of '%s' refused: %s", d.aname, err.msg);
 		proto_drive_open_free(&d);
-		drive_reply(c->fd, false, err.msg);
+		drive_reply(c->fd, false, err.msg, NULL);
+		conn_close(c);
+		return;
+	}
+	if (d.port) { /* the 9P goes over the port; this connection ends with the reply */
+		char sync[DRIVE_SYNC_LEN + 1];
+		bool ok = agent_drive_serve_port(ag.o, d.port, sync, &err) == 0;
+		if (ok)
+			log_info("agent", "serving a mount of '%s' to %s on %s", d.aname, c->peer, d.port);
+		else
+			log_warn("agent", "a mount of '%s' on a port refused: %s", d.aname, err.msg);
+		proto_drive_open_free(&d);
+		drive_reply(c->fd, ok, ok ? NULL : err.msg, ok ? sync : NULL);
 		conn_close(c);
 		return;
 	}
 	log_info("agent", "serving a mount of '%s' to %s", d.aname, c->peer);
 	proto_drive_open_free(&d);
-	drive_reply(c->fd, true, NULL);
+	drive_reply(c->fd, true, NULL, NULL);
 	pid_t pid = agent_drive_serve(ag.o, c->fd);
 	if (pid < 0)
 		log_warn("agent", "fork: %s", strerror((int)-pid));

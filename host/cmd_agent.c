@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "drive_msg.h"
 #include "netmode.h"
 #include "cleanup.h"
 #include "parse.h"
@@ -73,7 +74,12 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 				return gi_error_set(err, EINVAL, "agent: --idle-timeout %s: not milliseconds", v);
 			o->idle_timeout_ms = n;
 		}
-		else if (!strcmp(a, "--network")) {
+		else if (!strcmp(a, "--drive-ports")) {
+			if (parse_u32(v, 10, &n) < 0 || n > DRIVE_PORTS_MAX)
+				return gi_error_set(err, EINVAL, "agent: --drive-ports %s: not a number from 0 to %d", v,
+						    DRIVE_PORTS_MAX);
+			o->drive_ports = n;
+		} else if (!strcmp(a, "--network")) {
 			bool mirrored;
 			r = netmode_parse(v, &mirrored, err);
 			o->network = mirrored ? "mirrored" : "nat";
@@ -87,7 +93,7 @@ static int parse_agent(int argc, char **argv, struct agent_opts *o, const char *
 		else
 			return gi_error_set(err, EINVAL, "agent: unknown option '%s' (--listen URI --token-file FILE "
 						    "[--ready-fd N] [--qemu-pid PID [--boot-timeout S]] [--distro NAME] [--idle-timeout MS] [--memory-reclaim MODE] "
-						    "[--drive L=DIR]... [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
+						    "[--drive L=DIR]... [--drive-ports N] [--wine PREFIX] [--windows-path LIST] [--alias NAME=CMD]... "
 						    "[--localhost-forwarding true|false] [--monitor SOCK] [--network nat|mirrored] "
 						    "[--passt-pid PID])", a);
 		if (r < 0)

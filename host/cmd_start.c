@@ -1,5 +1,5 @@
 /* `guesthost start [--image default|systemd] [--drive L=DIR]... [--drive-virtio L=DIR]... [--mem MB] [--cpus N]
- * [--memory-reclaim MODE] [--boot-timeout S]`: builds what is missing, boots QEMU in the
+ * [--drive-ports N] [--memory-reclaim MODE] [--boot-timeout S]`: builds what is missing, boots QEMU in the
  * background, starts the agent that serves it (and ends with it), and returns once the guest
  * is ready (the agent's typed status says so). A VM that is not ready in time is ended,
  * never left to loop. A start without options boots with the options of the last start that
@@ -50,7 +50,7 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 	snprintf(listen, sizeof(listen), "tcp://127.0.0.1:%d", port);
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)qemu);
 	snprintf(timeout, sizeof(timeout), "%u", vm->boot_timeout_s);
-	char *argv[32 + 2 * 26 + 2 * AGENT_MAX_ALIASES] = { (char *)g->self, "--state", (char *)g->state, "agent", "--listen", listen,
+	char *argv[40 + 2 * 26 + 2 * AGENT_MAX_ALIASES] = { (char *)g->self, "--state", (char *)g->state, "agent", "--listen", listen,
 				    "--token-file", (char *)state_file(g, "token", tokfile), "--ready-fd", "3",
 				    "--qemu-pid", pidarg, "--boot-timeout", timeout };
 	size_t n = 14;
@@ -71,6 +71,10 @@ static int start_agent(const struct gh *g, const struct vm_opts *vm, int port, p
 		argv[n++] = vm->drives[i].virtio ? "--drive-virtio" : "--drive";
 		argv[n++] = drive_args[i];
 	}
+	char ports[16];
+	snprintf(ports, sizeof(ports), "%u", vm->drive_ports);
+	argv[n++] = "--drive-ports";
+	argv[n++] = ports;
 	if (vm->wine_prefix) {
 		argv[n++] = "--wine";
 		argv[n++] = (char *)vm->wine_prefix;

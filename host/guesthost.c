@@ -54,7 +54,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: guesthost [--state DIR] COMMAND ...\n"
 		     "  start [--image default|systemd] [--config FILE] [--user NAME]\n"
 		     "        [--drive LETTER=DIR]... [--drive-virtio LETTER=DIR]... [--mem MB] [--cpus N]\n"
-		     "        [--memory-reclaim disabled|gradual|dropcache] [--boot-timeout S]\n"
+		     "        [--drive-ports N] [--memory-reclaim disabled|gradual|dropcache] [--boot-timeout S]\n"
 		     "        [--localhost-forwarding true|false] [--networking-mode nat|mirrored]\n"
 		     "                                       build what is missing and boot the VM; each\n"
 		     "                                       drive is served to the guest (mount.drvfs)\n"

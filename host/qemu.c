@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent_drive.h"
 #include "child.h"
 #include "cleanup.h"
 #include "state.h"
@@ -121,6 +122,15 @@ int qemu_build_cmdline(const struct gh *g, const struct vm_opts *vm, const struc
 	/* the token by file, so that it is in neither QEMU's command line (ps on the host) nor
 	 * the kernel's (/proc/cmdline in the guest) */
 	r = r ?: esc(state_file(g, "token", path), e) ?: add(cl, "-fw_cfg") ?: addf(cl, "name=opt/guestinit/token,file=%s", e);
+	/* the drive ports: QEMU listens on each socket, and the agent connects when the guest
+	 * asks for a mount on that port (docs/protocol.md, "Drive ports") */
+	if (vm->drive_ports)
+		r = r ?: add(cl, "-device") ?: addf(cl, "virtio-serial-pci,max_ports=%u", vm->drive_ports + 1);
+	for (unsigned i = 0; r == 0 && i < vm->drive_ports; i++) {
+		r = esc(agent_drive_port_socket(g->state, i, path), e) ?: add(cl, "-chardev") ?:
+			addf(cl, "socket,id=dport%u,path=%s,server=on,wait=off", i, e) ?: add(cl, "-device") ?:
+			addf(cl, "virtserialport,chardev=dport%u,name=" DRIVE_PORT_PREFIX "%u", i, i);
+	}
 	for (size_t i = 0; r == 0 && i < vm->ndrives; i++) {
 		if (!vm->drives[i].virtio)
 			continue;

@@ -11,7 +11,8 @@
 #include "image.h"
 #include "vmopts.h"
 
-#define QEMU_MAX_ARGS 96
+/* room for 30 drive ports (DRIVE_PORTS_MAX), four arguments each, beside the rest */
+#define QEMU_MAX_ARGS 224
 
 struct qemu_cmdline {
 	char *argv[QEMU_MAX_ARGS];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drive_msg.h"
 #include "parse.h"
 #include "view.h"
 
@@ -79,6 +80,8 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 			r = number(a, v, 256, 1u << 20, "a size in MB from 256 up", &vm->mem_mb, err);
 		else if (!strcmp(a, "--cpus") && v)
 			r = number(a, v, 1, 64, "a count from 1 to 64", &vm->cpus, err);
+		else if (!strcmp(a, "--drive-ports") && v)
+			r = number(a, v, 0, DRIVE_PORTS_MAX, "a count from 0 to 30", &vm->drive_ports, err);
 		else if (!strcmp(a, "--memory-reclaim") && v)
 			r = vm_opt_reclaim(v, &vm->reclaim, err);
 		else if (!strcmp(a, "--boot-timeout") && v)
@@ -102,7 +105,7 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *vm, struct gi_error *er
 		} else
 			return gi_error_set(err, EINVAL,
 					    "start: unknown option '%s' (--image default|systemd, --drive LETTER=DIR, --drive-virtio LETTER=DIR, --mem MB, "
-					    "--cpus N, --memory-reclaim disabled|gradual|dropcache, --boot-timeout S, --wine PREFIX, "
+					    "--cpus N, --drive-ports N, --memory-reclaim disabled|gradual|dropcache, --boot-timeout S, --wine PREFIX, "
 					    "--windows-path LIST, --alias NAME=COMMAND, --localhost-forwarding true|false, "
 					    "--networking-mode nat|mirrored)", a);
 		i++; /* each option has a value */

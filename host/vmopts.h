@@ -17,6 +17,7 @@ struct vm_opts {
 	struct agent_drive drives[26];
 	size_t ndrives;
 	unsigned mem_mb, cpus;
+	unsigned drive_ports; /* virtio-serial drive ports (0: none, the drives go over TCP) */
 	const char *reclaim;     /* --memory-reclaim: what WELCOME tells the guest; NULL: gradual */
 	unsigned boot_timeout_s; /* QEMU's start (or a reboot) to the guest's ready line */
 	/* interop (agent_interop.h): the Wine prefix whose drive_c is drive C: unless one is

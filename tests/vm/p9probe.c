@@ -6,7 +6,10 @@
  * Walks three fids to d/f, prints "walked", and waits for a line on stdin (the host swaps d
  * for a symlink to a folder outside the share meanwhile). Then through the stale fids: opens
  * and reads (prints "read: DATA" or "read: error N"), opens for writing and writes "EVIL",
- * truncates to 0, and prints one line for each. Exits 0 when every step got an answer. */
+ * truncates to 0, and prints one line for each. Exits 0 when every step got an answer.
+ *   p9probe --port NAME ANAME
+ * Asks for ANAME on drive port NAME (any text: the guest may send what it likes) and prints
+ * the host's answer, "ok" or "refused: REASON"; exits 0 when an answer came. */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -63,11 +66,11 @@ static void str(const char *s)
 	p9_put_str(&o, s, strlen(s));
 }
 
-static int open_drive(const char *aname)
+static int open_drive(const char *aname, const char *port)
 {
 	struct proto_buf b;
 	proto_buf_init(&b);
-	struct proto_drive_open m = { .aname = (char *)aname };
+	struct proto_drive_open m = { .aname = (char *)aname, .port = (char *)port };
 	proto_encode_drive_open(&b, &m);
 	struct gi_error err = GI_ERROR_INIT;
 	fd = hub_dial(b.data, b.len, 5000, &err);
@@ -82,9 +85,20 @@ static int open_drive(const char *aname)
 	uint8_t *payload = NULL;
 	uint32_t ok = 0;
 	const char *why = "";
-	if (proto_recv(fd, &h, &payload) == 0 && h.type == MSG_DRIVE_REPLY)
+	char *reason = NULL;
+	int got = proto_recv(fd, &h, &payload) == 0 && h.type == MSG_DRIVE_REPLY;
+	if (got) {
 		proto_decode_u32(payload, h.len, TAG_OK, &ok, &why);
+		proto_decode_str(payload, h.len, TAG_REASON, &reason, &why);
+	}
 	free(payload);
+	if (port) {
+		if (got)
+			printf(ok ? "ok\n" : "refused: %s\n", reason ? reason : "");
+		free(reason);
+		return got ? 0 : -1;
+	}
+	free(reason);
 	if (!ok) {
 		fprintf(stderr, "p9probe: the host refused the drive connection\n");
 		return -1;
@@ -94,12 +108,14 @@ static int open_drive(const char *aname)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "--port"))
+		return open_drive(argv[3], argv[2]) < 0;
 	if (argc != 2) {
-		fprintf(stderr, "usage: p9probe ANAME\n");
+		fprintf(stderr, "usage: p9probe ANAME | p9probe --port NAME ANAME\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (open_drive(argv[1]) < 0)
+	if (open_drive(argv[1], NULL) < 0)
 		return 1;
 	p9_begin(&o, P9_TVERSION, P9_NOTAG);
 	p9_put32(&o, 65536);

@@ -1,7 +1,9 @@
 #!/bin/bash
 # drvfs in the real VM: the host's folders as drives, served by our 9P server (the agent) over
-# the host channel's TCP, mounted by mount.drvfs at boot (automount, fstab) and by hand.
-# Three boots: the defaults; [automount] root/options with fstab lines; automount and fstab off.
+# the host channel's TCP or a virtio-serial drive port, mounted by mount.drvfs at boot
+# (automount, fstab) and by hand. Three boots: the defaults with two drive ports (C: and D:
+# take them, later mounts go over TCP); [automount] root/options with fstab lines, no ports;
+# automount and fstab off.
 # Every VM and agent this suite starts is stopped by its EXIT trap, whatever happened.
 SUITE=drvfs
 set -u
@@ -27,14 +29,15 @@ ln -s "$C/hello.txt" "$C/abs-link"
 head -c 100M /dev/urandom > "$C/big.bin"
 big_sum=$(sha256sum < "$C/big.bin" | cut -d' ' -f1)
 
-boot() { # boot NAME: (re)starts the VM with drives C and D (ours) and V (QEMU's virtio-9p)
-  gh start --drive "C=$C" --drive "D=$D" --drive-virtio "V=$V" >"$WORK/$1.out" 2>&1; rc=$?
-  check "boot '$1' (status $rc)" test "$rc" = 0
-  [ "$rc" = 0 ] || { tail -n 20 "$WORK/$1.out" "$GH_STATE/console.log"; finish; exit 1; }
+boot() { # boot NAME [OPTION...]: (re)starts the VM with drives C and D (ours) and V (QEMU's virtio-9p)
+  local name=$1; shift
+  gh start "$@" --drive "C=$C" --drive "D=$D" --drive-virtio "V=$V" >"$WORK/$name.out" 2>&1; rc=$?
+  check "boot '$name' (status $rc)" test "$rc" = 0
+  [ "$rc" = 0 ] || { tail -n 20 "$WORK/$name.out" "$GH_STATE/console.log"; finish; exit 1; }
 }
 
 # ---- boot 1: the defaults ------------------------------------------------------------------
-boot defaults
+boot defaults --drive-ports 2
 check "the drive table names our server for C and D, virtio for V" \
   eval 'g "grep ^drive /run/guestinit/host.conf" | tr "\n" " " | grep -q "drive.c=p9 drive.d=p9 drive.v=virtio:drvfs_v"'
 mounts=$(g 'grep " /mnt/" /proc/mounts')
@@ -44,6 +47,7 @@ check "... with WSL's defaults in aname (uid/gid 1000, symlinkroot=/mnt/) and ms
 check "D: is at /mnt/d and the virtio drive V: at /mnt/v" \
   eval 'grep -q " /mnt/d 9p " <<<"$mounts" && grep -q "^drvfs_v /mnt/v 9p .*trans=virtio" <<<"$mounts"'
 check "/sbin/mount.drvfs is there" g 'test -x /sbin/mount.drvfs'
+check "C: and D: took the two drive ports: a relay each (drvfs-port N)" test "$(g 'pgrep -c -x "drvfs-port [01]"')" = 2
 check "a host file reads back in the guest" test "$(g 'cat /mnt/c/hello.txt')" = "from the host"
 check "a name with spaces and UTF-8 from the host" test "$(g 'cat "/mnt/c/a file é ü 日本.txt"')" = "spaces and utf-8"
 g 'echo "from the guest" > "/mnt/c/guest ß ñ 中.txt"'
@@ -80,6 +84,32 @@ check "... kept on the host in extended attributes, the host file untouched" \
         test "$(stat -c %a "$C/meta.txt")" != 4710 && test -f "$C/fifo"'
 g 'umount /tmp/m'
 
+# drive ports: both are taken, so a port mount is refused and an automatic one goes over TCP
+bad() { # bad NAME STATUS PATTERN CMD
+  want=$2 pat=$3
+  out=$(g "$4 2>&1"); rc=$?
+  check "$1: status $want, says why ($out)" eval 'test "$rc" = "$want" && grep -q -- "$pat" <<<"$out"'
+}
+bad "transport=port with both ports taken" 32 "transport=port: all 2 drive ports are in use" \
+  'mkdir -p /tmp/m && mount -t drvfs -o transport=port C: /tmp/m'
+out=$(g 'mount -t drvfs C: /tmp/m && cat /tmp/m/Mixed.TXT && pgrep -c drvfs-port; umount /tmp/m' | tr '\n' ' ')
+check "... an automatic third mount goes over TCP (no third relay) and reads ($out)" test "$out" = "mixed 2 "
+# relays N: waits up to 5 s for N relays (an ended one is gone once PID 1 has reaped it), prints the count
+relays='relays() { for i in $(seq 100); do [ "$(pgrep -c drvfs-port)" = "$1" ] && break; sleep 0.05; done; pgrep -c drvfs-port; }'
+cycles=$(g "$relays"'; for i in 1 2 3 4 5; do umount /mnt/d && mount -t drvfs -o transport=port D: /mnt/d && cat /mnt/d/d.txt || exit 1; done; relays 2' | tr '\n' ' ')
+check "five umount/mount cycles of D: on its port, each one serving, no relay left over ($cycles)" \
+  test "$cycles" = "on d on d on d on d on d 2 "
+check "after umount the port's relay ends" test "$(g "$relays"'; umount /mnt/d; relays 1; mount -t drvfs D: /mnt/d')" = 1
+gh run -- sh -c 'cat > /tmp/p9probe && chmod +x /tmp/p9probe' < "$P9PROBE"
+for port in org.guestinit.drive.2 org.guestinit.drive.01 ../drive-port-0.sock "org.guestinit.drive.1 "; do
+  out=$(gh run -- /tmp/p9probe --port "$port" 'drvfs;path=C:\' 2>&1)
+  check "a raw DRIVE_OPEN for port '$port' is refused, naming it ($out)" \
+    grep -qF "refused: '$port' is not a drive port of this VM (it has 2: org.guestinit.drive.0 to org.guestinit.drive.1)" <<<"$out"
+done
+out=$(gh run -- /tmp/p9probe --port org.guestinit.drive.0 'drvfs;path=Q:\' 2>&1)
+check "... and one for a drive the host lacks, with its reason ($out)" grep -q "refused: drive Q: is not shared" <<<"$out"
+check "the mounts on the ports still serve after all that" g 'cat /mnt/c/hello.txt /mnt/d/d.txt >/dev/null'
+
 # wslpath through the real mounts (WSL's own test cases, on our drives)
 check "wslpath -w /mnt/c/sub is C:\\sub" test "$(g 'wslpath -w /mnt/c/sub')" = 'C:\sub'
 check "wslpath -m /mnt/c/sub/ is C:/sub/" test "$(g 'wslpath -m /mnt/c/sub/')" = 'C:/sub/'
@@ -90,7 +120,6 @@ check "a user has wslpath too" test "$(gh run --user nobody -- wslpath -w /mnt/c
 
 # a hostile guest: raw 9P on a drive connection it had the hub dial (as mount.drvfs does), fids
 # walked to d/f, then the host swaps d for a symlink to a folder outside the share
-gh run -- sh -c 'cat > /tmp/p9probe && chmod +x /tmp/p9probe' < "$P9PROBE"
 mkdir -p "$C/d" "$WORK/outside"
 echo inside > "$C/d/f"
 echo OUTSIDE > "$WORK/outside/f"
@@ -157,11 +186,6 @@ check "case=force mounts as dir, with a warning" eval 'grep -q "case=force is no
 check "a folder within a drive (C:\\sub) mounts" g 'mount -t drvfs "C:\\sub" /tmp/m && grep -q " /tmp/m 9p " /proc/mounts && umount /tmp/m'
 
 # bad input: one line each, mount(8)'s status, nothing left mounted
-bad() { # bad NAME STATUS PATTERN CMD
-  want=$2 pat=$3
-  out=$(g "$4 2>&1"); rc=$?
-  check "$1: status $want, says why ($out)" eval 'test "$rc" = "$want" && grep -q -- "$pat" <<<"$out"'
-}
 bad "an unknown option" 32 "option 'bogus=1' is not supported" 'mount -t drvfs -o bogus=1 C: /tmp/m'
 bad "an unknown drive" 32 "drive Q: is not shared by the host (it shares: C:, D:, V:)" 'mount -t drvfs Q: /tmp/m'
 bad "a missing mount point" 32 "mount point /no/such: does not exist" 'mount -t drvfs C: /no/such'
@@ -189,6 +213,11 @@ check "an fstab drvfs line is mounted with its options" test "$(g 'stat -c %u:%g
 check "an fstab line of another type (tmpfs) too" eval 'grep -q "^tmpfs /srv/tmp tmpfs" <<<"$mounts"'
 check "a nofail line for a drive the host lacks did not stop the boot" eval '! grep -q " /srv/qq " <<<"$mounts"'
 check "... and it is logged" grep -q "Q: on /srv/qq.*nofail" "$GH_STATE/console.log"
+check "without --drive-ports the drives go over TCP: no relay" eval '! g "pgrep drvfs-port"'
+bad "transport=port on a VM without drive ports" 32 "transport=port: this VM has no drive ports" \
+  'mkdir -p /tmp/m && mount -t drvfs -o transport=port C: /tmp/m'
+bad "transport=virtio" 32 "option 'transport=virtio' is not supported: transport is auto, port or tcp" \
+  'mount -t drvfs -o transport=virtio C: /tmp/m'
 
 # ---- boot 3: enabled=false, mountFsTab=false --------------------------------------------------
 g 'printf "[automount]\nenabled = false\nmountFsTab = false\n" > /etc/wsl.conf'
