@@ -104,7 +104,65 @@ int drive_port_sync(int fd, const char *sync, int timeout_ms, struct gi_error *e
 	}
 }
 
-#define RELAY_BUF (1u << 20) /* msize's upper bound: a whole 9P message per read */
+#define RELAY_BUF (1u << 20) /* msize's upper bound: a whole 9P message fits */
+#define P9_HDR 7                /* size[4] type[1] tag[2] */
+
+/* The host's side arrives a page at a time (the port's buffers): it is gathered into whole
+ * 9P messages before the kernel sees it, so that a 256 KiB Rread wakes the kernel's reader
+ * once rather than 64 times. Reading stops at a message's end (a small reply costs one read)
+ * or when the port is empty. Returns 0, or -1 when the host is gone or sent a size no 9P
+ * message has, which ends the relay and with it the mount's connection. */
+static int port_to_kernel(int port_fd, int sock, uint8_t *buf, size_t *have)
+{
+	size_t whole = 0; /* the end of the last whole message in buf */
+	for (;;) {
+		ssize_t n = read(port_fd, buf + *have, RELAY_BUF - *have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			return -1; /* 0: the host's side closed */
+		*have += (size_t)n;
+		while (*have - whole >= 4) {
+			uint32_t size = (uint32_t)buf[whole] | (uint32_t)buf[whole + 1] << 8 |
+					(uint32_t)buf[whole + 2] << 16 | (uint32_t)buf[whole + 3] << 24;
+			if (size < P9_HDR || size > RELAY_BUF)
+				return -1;
+			if (*have - whole < size)
+				break;
+			whole += size;
+		}
+		if (whole == *have || *have == RELAY_BUF)
+			break;
+	}
+	if (whole && write_all(sock, buf, whole) < 0)
+		return -1;
+	memmove(buf, buf + whole, *have - whole);
+	*have -= whole;
+	return 0;
+}
+
+/* A whole write to the non-blocking port, waiting for room when the host is behind. */
+static int port_write(int port_fd, const uint8_t *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(port_fd, buf, n);
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = port_fd, .events = POLLOUT };
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
 
 /* One thread for both ways, so that a request and its reply wake the same task on the same
  * CPU: with a thread each way (fewer system calls) the metadata workload was slower by a
@@ -118,11 +176,12 @@ static _Noreturn void relay_run(int port_fd, int sock, const char *name)
 	signal(SIGPIPE, SIG_IGN);
 	if (chdir("/") < 0)
 		_exit(1);
-	/* blocking writes; the port was opened non-blocking for the claim and the sync */
-	fcntl(port_fd, F_SETFL, fcntl(port_fd, F_GETFL) & ~O_NONBLOCK);
-	char *buf = malloc(RELAY_BUF);
-	if (!buf)
+	/* the port stays non-blocking (it was opened so for the claim and the sync): its reads
+	 * run until it is empty; writes to it wait for room */
+	uint8_t *up = malloc(RELAY_BUF), *down = malloc(RELAY_BUF);
+	if (!up || !down)
 		_exit(1);
+	size_t have = 0;
 	struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = port_fd, .events = POLLIN } };
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
@@ -130,17 +189,17 @@ static _Noreturn void relay_run(int port_fd, int sock, const char *name)
 				continue;
 			_exit(1);
 		}
-		for (int i = 0; i < 2; i++) {
-			if (!p[i].revents)
-				continue;
-			ssize_t n = read(p[i].fd, buf, RELAY_BUF);
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			/* the end of either side ends the relay: the port's end (0) means no host side,
-			 * and the kernel then gets the end of its connection when the process exits */
-			if (n <= 0 || write_all(p[1 - i].fd, buf, (size_t)n) < 0)
-				_exit(0);
-		}
+		if (p[1].revents && port_to_kernel(port_fd, sock, down, &have) < 0)
+			_exit(0);
+		if (!p[0].revents)
+			continue;
+		ssize_t n = read(sock, up, RELAY_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* the kernel's end (umount) ends the relay; the host's server sees its port go quiet
+		 * and is replaced at the port's next mount */
+		if (n <= 0 || port_write(port_fd, up, (size_t)n) < 0)
+			_exit(0);
 	}
 }
 
