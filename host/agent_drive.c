@@ -89,12 +89,6 @@ pid_t agent_drive_serve(const struct agent_opts *o, int fd)
  * to the socket), until the port's next mount replaces it or QEMU ends. */
 static pid_t port_server[DRIVE_PORTS_MAX];
 
-const char *agent_drive_port_socket(const char *state, unsigned i, char buf[PATH_MAX])
-{
-	snprintf(buf, PATH_MAX, "%s/drive-port-%u.sock", state, i);
-	return buf;
-}
-
 void agent_drive_child_gone(pid_t pid)
 {
 	for (size_t i = 0; i < DRIVE_PORTS_MAX; i++)

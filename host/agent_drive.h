@@ -4,6 +4,7 @@
 #define GUESTINIT_HOST_AGENT_DRIVE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "agent.h"
@@ -24,7 +25,11 @@ pid_t agent_drive_serve(const struct agent_opts *o, int fd);
 
 /* The socket of drive port number i: QEMU listens on it, for the virtserialport of that name
  * (qemu.c), and the agent connects to it for each mount the guest asks on that port. */
-const char *agent_drive_port_socket(const char *state, unsigned i, char buf[PATH_MAX]);
+static inline const char *agent_drive_port_socket(const char *state, unsigned i, char buf[PATH_MAX])
+{
+	/* a state folder too long for this is refused long before: a unix socket's path is 108 */
+	return snprintf(buf, PATH_MAX, "%s/drive-port-%u.sock", state, i) < PATH_MAX ? buf : "";
+}
 /* A mount asked on the port named port_name (DRIVE_OPEN's TAG_DRIVE_PORT), which the guest
  * holds open: the server of the port's last mount is ended, a fresh one connected to the port,
  * and sync (random hex, NUL-terminated) written on it ahead of any 9P. 0, or -errno with err

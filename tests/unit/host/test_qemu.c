@@ -66,6 +66,25 @@ START_TEST(cmdline)
 	ck_assert_str_eq(value_of(&cl, "-device", "virtio-balloon"), "virtio-balloon-pci,free-page-reporting=on");
 	ck_assert_ptr_null(strstr(value_of(&cl, "-append", "console="), "guestinit.swap"));
 	ck_assert_str_eq(value_of(&cl, "-kernel", "/"), "/k/vmlinuz");
+	ck_assert_ptr_null(value_of(&cl, "-device", "virtio-serial")); /* no drive ports unless asked */
+}
+END_TEST
+
+START_TEST(drive_ports)
+{
+	struct gh g = { .state = "/tmp/gi a'b,c" };
+	struct vm_opts vm = { .mem_mb = 2048, .cpus = 2, .drive_ports = 30 };
+	struct image img = { .kernel = "/k/vmlinuz", .initrd = "/i", .rootimg = "/r", .accel = "tcg" };
+	struct qemu_cmdline cl;
+	ck_assert_int_eq(qemu_build_cmdline(&g, &vm, &img, 4242, &cl), 0);
+	ck_assert_str_eq(value_of(&cl, "-device", "virtio-serial"), "virtio-serial-pci,max_ports=31");
+	ck_assert_str_eq(value_of(&cl, "-chardev", "socket,id=dport0,"),
+			 "socket,id=dport0,path=/tmp/gi a'b,,c/drive-port-0.sock,server=on,wait=off");
+	ck_assert_str_eq(value_of(&cl, "-chardev", "socket,id=dport29,"),
+			 "socket,id=dport29,path=/tmp/gi a'b,,c/drive-port-29.sock,server=on,wait=off");
+	ck_assert_str_eq(value_of(&cl, "-device", "virtserialport,chardev=dport29,"),
+			 "virtserialport,chardev=dport29,name=org.guestinit.drive.29");
+	ck_assert_ptr_null(value_of(&cl, "-chardev", "socket,id=dport30,"));
 }
 END_TEST
 
@@ -94,6 +113,7 @@ int main(void)
 	TCase *tc = tcase_create("qemu");
 	tcase_add_test(tc, escape);
 	tcase_add_test(tc, cmdline);
+	tcase_add_test(tc, drive_ports);
 	tcase_add_test(tc, wslconfig_keys);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
