@@ -28,13 +28,13 @@ fill_cache() { g 'truncate -s 1G /var/tmp/big && cat /var/tmp/big > /dev/null'; 
 # with builtins and one sleep a second (under TCG a process start is about 1% of the VM's CPU). mrwait STATE SECONDS [kill]: until the figures say state=STATE;
 # with kill, then kills the daemon and prints its pid.
 cat > "$WORK/mrwait" <<'EOS'
-n=$2; st=
+n=$2; st= why=
 while [ "$n" -gt 0 ]; do
-  while IFS== read -r k v; do [ "$k" = state ] && st=$v; done < /run/guestinit/memreclaim
+  while IFS== read -r k v; do [ "$k" = state ] && st=$v; [ "$k" = why ] && why=$v; done < /run/guestinit/memreclaim
   [ "$st" = "$1" ] && break
   sleep 1; n=$((n - 1))
 done
-[ "$st" = "$1" ] || { echo "state is $st, not $1" >&2; exit 1; }
+[ "$st" = "$1" ] || { echo "state is $st ($why), not $1" >&2; exit 1; }
 if [ "${3:-}" = kill ]; then pid=$(pgrep -f "^guestinit-memreclai[m]d"); kill -9 "$pid"; echo "$pid"; fi
 EOS
 mrwait() { g "sh /var/tmp/mrwait $*"; }
