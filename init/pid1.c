@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "control.h"
 #include "ctlsock.h"
 #include "daemons.h"
+#include "devnodes.h"
 #include "hostd.h"
 #include "hub.h"
 #include "hosts.h"
@@ -524,6 +526,19 @@ static void hand_off(const char *systemd, double *last)
 	shutdown_final(SHUTDOWN_POWEROFF, false, 1);
 }
 
+/* /dev/net/tun, /dev/fuse and the like, for the modules this kernel loads on demand. */
+static void static_nodes(void)
+{
+	struct utsname u;
+	char path[PATH_MAX];
+	if (uname(&u) < 0)
+		return;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.devname", u.release);
+	int n = devnodes_make(path, "/dev");
+	if (n < 0)
+		log_debug("boot", "%s: %s; no static device nodes", path, strerror(-n));
+}
+
 static void boot(void)
 {
 	double last = 0;
@@ -533,6 +548,8 @@ static void boot(void)
 		log_debug("boot", "/dev/kmsg: %s", strerror(errno));
 	set_oom_immune();
 	make_run_dirs();
+	if (!p1.ns_mode)
+		static_nodes();
 	step_done(missing ? "pseudo filesystems mounted (some missing, see above)" : "pseudo filesystems mounted",
 		  &last);
 

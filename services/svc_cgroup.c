@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "parse.h"
+#include "readfile.h"
 
 static bool available, pids_available;
 
@@ -34,6 +36,37 @@ static int write_file(const char *path, const char *v)
 	return r;
 }
 
+/* Whether the space-separated list in the file names word. */
+static bool subtree_has(const char *path, const char *word)
+{
+	char *text = NULL;
+	if (read_file(path, 4096, &text, NULL) < 0)
+		return false;
+	bool found = false;
+	for (char *save = NULL, *w = strtok_r(text, " \n", &save); w && !found; w = strtok_r(NULL, " \n", &save))
+		found = !strcmp(w, word);
+	free(text);
+	return found;
+}
+
+/* Turns on in subtree_control (a cgroup.subtree_control file) each controller its group has,
+ * one at a time, so that one the kernel refuses (a threaded group's, say) leaves the rest on. */
+static void delegate_all(const char *subtree_control)
+{
+	char path[PATH_MAX], *text = NULL;
+	snprintf(path, sizeof(path), "%.*s/cgroup.controllers", (int)(strrchr(subtree_control, '/') - subtree_control),
+		 subtree_control);
+	if (read_file(path, 4096, &text, NULL) < 0)
+		return;
+	for (char *save = NULL, *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		char plus[64];
+		snprintf(plus, sizeof(plus), "+%s", w);
+		if (write_file(subtree_control, plus) < 0)
+			log_debug("services", "%s: cannot turn on %s: %s", subtree_control, w, strerror(errno));
+	}
+	free(text);
+}
+
 int svc_cgroup_init(void)
 {
 	if (access(SVC_CGROUP_ROOT "/cgroup.procs", W_OK) < 0)
@@ -43,12 +76,17 @@ int svc_cgroup_init(void)
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	available = true;
-	/* the pids controller down to each service, for TasksMax=: a fork bomb in one service
-	 * then fails its own forks instead of filling the machine's process table */
+	/* Every controller the kernel has, down to each service, as systemd delegates them: a
+	 * service's cgroup.controllers is what a container engine in it finds (dockerd reads its
+	 * own group's to decide whether --memory or --cpus can work), and pids is TasksMax=, so
+	 * that a fork bomb in one service fails its own forks instead of filling the machine's
+	 * process table. The root's processes (PID 1, sessions) do not stand in the way: the root
+	 * is exempt from the rule that a group with processes delegates nothing. */
 	char ctl[PATH_MAX];
 	group_path(ctl, sizeof(ctl), NULL, "cgroup.subtree_control");
-	pids_available = write_file(SVC_CGROUP_ROOT "/cgroup.subtree_control", "+pids") == 0 &&
-			 write_file(ctl, "+pids") == 0;
+	delegate_all(SVC_CGROUP_ROOT "/cgroup.subtree_control");
+	delegate_all(ctl);
+	pids_available = subtree_has(SVC_CGROUP_ROOT "/cgroup.subtree_control", "pids") && subtree_has(ctl, "pids");
 	return 0;
 }
 
