@@ -133,11 +133,11 @@ static int open_drive_port(const char *aname, enum drvfs_transport how, const ch
 	if (how == DRVFS_TRANSPORT_TCP)
 		return -ENOENT;
 	char name[64], sync[DRIVE_SYNC_LEN + 1];
-	int fd = drive_port_claim(DRIVE_PORT_SYSDIR, "/dev", name, sizeof(name), err);
-	for (uint64_t end = mono_ms() + PORT_FREE_MS; fd == -EBUSY && how == DRVFS_TRANSPORT_PORT && mono_ms() < end;) {
+	uint64_t end = mono_ms() + PORT_FREE_MS;
+	int fd;
+	while ((fd = drive_port_claim(DRIVE_PORT_SYSDIR, "/dev", name, sizeof(name), err)) == -EBUSY &&
+	       how == DRVFS_TRANSPORT_PORT && mono_ms() < end)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
-		fd = drive_port_claim(DRIVE_PORT_SYSDIR, "/dev", name, sizeof(name), err);
-	}
 	if (fd == -ENOENT || fd == -EBUSY)
 		return fd;
 	if (fd < 0) {
@@ -248,14 +248,12 @@ int drvfs_mount(const struct drvfs_host *h, const char *source, const char *targ
 		return fail(err, "%s: the options are too long", what);
 	snprintf(aname, sizeof(aname), "drvfs;path=%s%s%s", shown, extra[0] ? ";" : "", extra);
 	int fd = open_drive_port(aname, o.transport, what, err);
-	if (fd == -ENOENT && o.transport == DRVFS_TRANSPORT_PORT)
-		return fail(err, "%s: transport=port: this VM has no drive ports", what);
-	if (fd == -EBUSY && o.transport == DRVFS_TRANSPORT_PORT)
-		return fail(err, "%s: transport=port: %s", what, err->msg);
-	if (fd < 0 && fd != -ENOENT && fd != -EBUSY)
-		return -fd;
-	if (fd < 0) /* no port free, or none at all: the host channel carries it */
-		fd = open_drive(aname, NULL, NULL, what, err);
+	if (fd == -ENOENT || fd == -EBUSY) { /* no port at all, or none free */
+		if (o.transport == DRVFS_TRANSPORT_PORT)
+			return fail(err, "%s: transport=port: %s", what,
+				    fd == -ENOENT ? "this VM has no drive ports" : err->msg);
+		fd = open_drive(aname, NULL, NULL, what, err); /* the host channel carries it */
+	}
 	if (fd < 0)
 		return -fd;
 	snprintf(data, sizeof(data), "trans=fd,rfdno=%d,wfdno=%d,version=9p2000.L,msize=%u,cache=%s,aname=%s", fd, fd,

@@ -27,7 +27,7 @@ int drive_port_claim(const char *sysdir, const char *devdir, char *name, size_t 
 	DIR *d = opendir(sysdir);
 	if (!d)
 		return -ENOENT; /* no virtio_console, no ports */
-	unsigned ports = 0, busy = 0;
+	unsigned ports = 0;
 	int fd = -ENOENT;
 	struct dirent *e;
 	while (fd < 0 && (e = readdir(d))) {
@@ -45,10 +45,8 @@ int drive_port_claim(const char *sysdir, const char *devdir, char *name, size_t 
 		ports++;
 		snprintf(path, sizeof(path), "%s/%s", devdir, e->d_name);
 		int f = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (f < 0 && errno == EBUSY) {
-			busy++;
+		if (f < 0 && errno == EBUSY)
 			continue;
-		}
 		if (f < 0) {
 			int en = errno;
 			closedir(d);
@@ -172,7 +170,7 @@ static _Noreturn void relay_run(int port_fd, int sock, const char *name)
 	char title[16];
 	snprintf(title, sizeof(title), "drvfs-port %s", name + strlen(DRIVE_PORT_PREFIX));
 	prctl(PR_SET_NAME, title);
-	spawn_reset_signals();
+	spawn_reset_child();
 	signal(SIGPIPE, SIG_IGN);
 	if (chdir("/") < 0)
 		_exit(1);

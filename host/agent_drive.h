@@ -3,6 +3,7 @@
 #ifndef GUESTINIT_HOST_AGENT_DRIVE_H
 #define GUESTINIT_HOST_AGENT_DRIVE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -11,8 +12,6 @@
 #include "error.h"
 #include "control_msg.h"
 #include "drive_msg.h"
-
-#include <limits.h>
 
 /* The drive table of WELCOME: each drive's letter and who serves it ("p9": our server over
  * the host channel; "virtio:drvfs_L": QEMU's share of that mount tag). */

@@ -36,26 +36,27 @@ static int write_file(const char *path, const char *v)
 	return r;
 }
 
-/* Whether the space-separated list in the file names word. */
-static bool subtree_has(const char *path, const char *word)
+/* Whether the group in dir delegates controller (its cgroup.subtree_control names it). */
+static bool subtree_has(const char *dir, const char *controller)
 {
-	char *text = NULL;
+	char path[PATH_MAX], *text = NULL;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (read_file(path, 4096, &text, NULL) < 0)
 		return false;
 	bool found = false;
 	for (char *save = NULL, *w = strtok_r(text, " \n", &save); w && !found; w = strtok_r(NULL, " \n", &save))
-		found = !strcmp(w, word);
+		found = !strcmp(w, controller);
 	free(text);
 	return found;
 }
 
-/* Turns on in subtree_control (a cgroup.subtree_control file) each controller its group has,
- * one at a time, so that one the kernel refuses (a threaded group's, say) leaves the rest on. */
-static void delegate_all(const char *subtree_control)
+/* Turns on in the subtree of the group in dir each controller the group has, one at a time,
+ * so that one the kernel refuses (a threaded group's, say) leaves the rest on. */
+static void delegate_all(const char *dir)
 {
-	char path[PATH_MAX], *text = NULL;
-	snprintf(path, sizeof(path), "%.*s/cgroup.controllers", (int)(strrchr(subtree_control, '/') - subtree_control),
-		 subtree_control);
+	char path[PATH_MAX], subtree_control[PATH_MAX], *text = NULL;
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	snprintf(subtree_control, sizeof(subtree_control), "%s/cgroup.subtree_control", dir);
 	if (read_file(path, 4096, &text, NULL) < 0)
 		return;
 	for (char *save = NULL, *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
@@ -82,11 +83,9 @@ int svc_cgroup_init(void)
 	 * that a fork bomb in one service fails its own forks instead of filling the machine's
 	 * process table. The root's processes (PID 1, sessions) do not stand in the way: the root
 	 * is exempt from the rule that a group with processes delegates nothing. */
-	char ctl[PATH_MAX];
-	group_path(ctl, sizeof(ctl), NULL, "cgroup.subtree_control");
-	delegate_all(SVC_CGROUP_ROOT "/cgroup.subtree_control");
-	delegate_all(ctl);
-	pids_available = subtree_has(SVC_CGROUP_ROOT "/cgroup.subtree_control", "pids") && subtree_has(ctl, "pids");
+	delegate_all(SVC_CGROUP_ROOT);
+	delegate_all(p);
+	pids_available = subtree_has(SVC_CGROUP_ROOT, "pids") && subtree_has(p, "pids");
 	return 0;
 }
 
