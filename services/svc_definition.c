@@ -81,6 +81,8 @@ unsigned long long svc_definition_stamp(const char *root, const char *name)
 		h = lstat(p, &st) == 0 ? mix(h, &st) : h * 31;
 		if (stat(p, &st) == 0) /* a link's target edited in place */
 			h = mix(h, &st);
+		snprintf(p, sizeof(p), "%s%s/%s.socket", root, unit_dirs[d], name);
+		h = stat(p, &st) == 0 ? mix(h, &st) : h * 31;
 		snprintf(p, sizeof(p), "%s%s/%s.service.d", root, unit_dirs[d], name);
 		DIR *dh = opendir(p);
 		if (!dh) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "svc_cgroup.h"
+#include "svc_socket.h"
 #include "cleanup.h"
 #include "spawn.h"
 
@@ -320,6 +321,87 @@ static int open_output(enum unit_output o, const char *path)
 	return open(path, flags, 0644);
 }
 
+
+/* fs.nr_open: the most files a process may have open, which RLIMIT_NOFILE cannot pass */
+static rlim_t nr_open(void)
+{
+	char buf[32] = { 0 };
+	int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? (rlim_t)strtoull(buf, NULL, 10) : 0;
+}
+
+/* A limit the kernel will not take is set to the nearest it will, as systemd does
+ * (setrlimit_closest): LimitNOFILE=infinity, which containerd's and docker's units ask for,
+ * is more than fs.nr_open and fails with EPERM even for root; systemd gives such a service
+ * nr_open. Past nr_open, the closest is the current hard limit. */
+static int set_limit(int r, const struct rlimit *want)
+{
+	if (setrlimit(r, want) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	rlim_t tops[2] = { r == RLIMIT_NOFILE ? nr_open() : 0, 0 };
+	struct rlimit cur;
+	if (getrlimit(r, &cur) == 0 && cur.rlim_max != RLIM_INFINITY)
+		tops[1] = cur.rlim_max;
+	for (int i = 0; i < 2; i++) {
+		if (!tops[i])
+			continue;
+		struct rlimit near = { want->rlim_cur < tops[i] ? want->rlim_cur : tops[i],
+				       want->rlim_max < tops[i] ? want->rlim_max : tops[i] };
+		if (setrlimit(r, &near) == 0)
+			return 0;
+	}
+	errno = EPERM;
+	return -1;
+}
+
+static const char *limit_text(const struct rlimit *l, char *buf, size_t cap)
+{
+	char a[24] = "infinity", b[24] = "infinity";
+	if (l->rlim_cur != RLIM_INFINITY)
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)l->rlim_cur);
+	if (l->rlim_max != RLIM_INFINITY)
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)l->rlim_max);
+	if (l->rlim_cur == l->rlim_max)
+		snprintf(buf, cap, "%s", a);
+	else
+		snprintf(buf, cap, "%s:%s", a, b);
+	return buf;
+}
+
+/* LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES (FileDescriptorName=, else the socket unit's
+ * name, once per fd) before the rest, which loses any the caller had */
+static char *const *listen_environment(char *const *env, const struct unit *u, int nsock)
+{
+	size_t n = 0;
+	while (env && env[n])
+		n++;
+	char **out = calloc(n + 4, sizeof(*out));
+	const char *base = strrchr(u->socket_file, '/');
+	const char *name = u->socket_fdname ? u->socket_fdname : base ? base + 1 : u->socket_file;
+	size_t namelen = strlen(name);
+	char *names = malloc(sizeof("LISTEN_FDNAMES=") + (namelen + 1) * (size_t)nsock);
+	if (!out || !names)
+		return env;
+	char *p = names + sprintf(names, "LISTEN_FDNAMES=");
+	for (int i = 0; i < nsock; i++)
+		p += sprintf(p, "%s%s", i ? ":" : "", name);
+	size_t k = 0;
+	if (asprintf(&out[k], "LISTEN_FDS=%d", nsock) >= 0)
+		k++;
+	if (asprintf(&out[k], "LISTEN_PID=%d", (int)getpid()) >= 0)
+		k++;
+	out[k++] = names;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], "LISTEN_", 7))
+			out[k++] = env[i];
+	return out;
+}
+
 static void child(const struct svc_exec *e, int report)
 {
 	const struct unit *u = e->unit;
@@ -361,9 +443,34 @@ static void child(const struct svc_exec *e, int report)
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			fail(report, SVC_EXIT_FDS, "fds: %s", strerror(errno));
-	if (report != 3 && dup3(report, 3, O_CLOEXEC) >= 0)
-		report = 3;
-	spawn_close_from(4);
+	/* socket activation: the sockets become fds 3.., the report pipe the one after them */
+	int nsock = 0, socks[UNIT_MAX_LISTEN];
+	if (u && e->pass_sockets)
+		for (size_t i = 0; i < u->listen_streams.n && nsock < UNIT_MAX_LISTEN; i++) {
+			char why[256];
+			int fd = svc_socket_listen(u, u->listen_streams.v[i], why, sizeof(why));
+			if (fd < 0)
+				fail(report, SVC_EXIT_FDS, "%s: %s", u->socket_file, why);
+			int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3 + UNIT_MAX_LISTEN + 10);
+			if (hi < 0)
+				fail(report, SVC_EXIT_FDS, "fds: %s", strerror(errno));
+			close(fd);
+			socks[nsock++] = hi;
+		}
+	if (report < 3 + nsock + 1) {
+		int c = fcntl(report, F_DUPFD_CLOEXEC, 3 + UNIT_MAX_LISTEN + 10);
+		if (c >= 0)
+			report = c;
+	}
+	for (int i = 0; i < nsock; i++)
+		if (dup2(socks[i], 3 + i) < 0) /* dup2's copy is inherited */
+			fail(report, SVC_EXIT_FDS, "fds: %s", strerror(errno));
+	if (report != 3 + nsock && dup3(report, 3 + nsock, O_CLOEXEC) >= 0)
+		report = 3 + nsock;
+	spawn_close_from(4 + nsock);
+	char *const *envp = e->envp;
+	if (nsock)
+		envp = listen_environment(e->envp, u, nsock);
 	if (chdir("/") < 0)
 		fail(report, SVC_EXIT_CHDIR, "chdir /: %s", strerror(errno));
 	struct passwd *pw = NULL;
@@ -373,8 +480,9 @@ static void child(const struct svc_exec *e, int report)
 		if (u->nice_set && setpriority(PRIO_PROCESS, 0, u->nice) < 0)
 			fail(report, SVC_EXIT_NICE, "Nice=%d: %s", u->nice, strerror(errno));
 		for (int r = 0; r < RLIM_NLIMITS; r++)
-			if (u->limit_set[r] && setrlimit(r, &u->limits[r]) < 0)
-				fail(report, SVC_EXIT_LIMITS, "Limit (resource %d): %s", r, strerror(errno));
+			if (u->limit_set[r] && set_limit(r, &u->limits[r]) < 0)
+				fail(report, SVC_EXIT_LIMITS, "%s=%s: %s", unit_limit_key(r),
+				     limit_text(&u->limits[r], (char[64]){ 0 }, 64), strerror(errno));
 		if (u->user) {
 			pw = getpwnam(u->user);
 			if (!pw)
@@ -426,7 +534,7 @@ static void child(const struct svc_exec *e, int report)
 	find_program(e->argv[0], path, sizeof(path));
 	/* '@': argv is PATH ARGV0 ARGS...; the program sees ARGV0 ARGS... */
 	char *const *argv = e->argv0 ? e->argv + 1 : e->argv;
-	execve(path, argv, e->envp);
+	execve(path, argv, envp);
 	fail(report, SVC_EXIT_EXEC, "cannot run %s: %s", path, strerror(errno));
 }
 

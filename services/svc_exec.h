@@ -26,6 +26,7 @@ struct svc_exec {
 	int fds[3];              /* -1: /dev/null */
 	const struct unit *unit; /* NULL: an init.d script, run as we are */
 	bool privileged;         /* '+': without User=, capabilities and limits */
+	bool pass_sockets;       /* the main process: it gets the unit's listening sockets */
 };
 
 /* Forks and execs; returns the pid, or -errno with err filled when even the fork failed. The

@@ -41,7 +41,7 @@ static int log_fd(struct svc *s)
 }
 
 /* Spawns one Exec line of the unit. Returns the pid or -1 with the failure in err. */
-static pid_t spawn_cmd(struct svc *s, const struct unit_cmd *c, int *report, char *err, size_t errcap)
+static pid_t spawn_cmd(struct svc *s, const struct unit_cmd *c, bool main, int *report, char *err, size_t errcap)
 {
 	char **argv = (c->flags & CMD_NO_ENV_EXPAND) ? NULL : svc_exec_expand(c->argv, s->env);
 	char *const *use = argv ? argv : c->argv;
@@ -49,6 +49,7 @@ static pid_t spawn_cmd(struct svc *s, const struct unit_cmd *c, int *report, cha
 	struct svc_exec e = {
 		.name = s->name, .argv = use, .argv0 = (c->flags & CMD_ARGV0) ? use[1] : NULL, .envp = s->env,
 		.fds = { -1, lfd, lfd }, .unit = &s->unit, .privileged = (c->flags & CMD_PRIVILEGED) != 0,
+		.pass_sockets = main,
 	};
 	pid_t pid = svc_exec_spawn(&e, report, err, errcap);
 	svc_strv_free(argv);
@@ -352,12 +353,12 @@ static void answer(struct svc *s, const struct svc_action *x, struct svc_event *
 		*ev = prepare(s, buf, cap);
 		return;
 	case SVC_ASK_SPAWN_CTL:
-		pid = spawn_cmd(s, &s->cmds->v[s->cmd_i], &s->ctl_report, buf, cap);
+		pid = spawn_cmd(s, &s->cmds->v[s->cmd_i], false, &s->ctl_report, buf, cap);
 		*ev = pid < 0 ? (struct svc_event){ .type = SVC_EV_SPAWN_FAILED, .text = buf }
 			      : (struct svc_event){ .type = SVC_EV_SPAWNED, .pid = pid };
 		return;
 	case SVC_ASK_SPAWN_MAIN:
-		pid = spawn_cmd(s, &s->unit.start.v[0], &s->main_report, buf, cap);
+		pid = spawn_cmd(s, &s->unit.start.v[0], true, &s->main_report, buf, cap);
 		if (pid < 0) {
 			*ev = (struct svc_event){ .type = SVC_EV_SPAWN_FAILED, .text = buf };
 			return;

@@ -565,10 +565,12 @@ static int parse_condition(const struct conf_value *v, const struct conf_key *k,
 #define NOT_APPLIED(section, key) { section, key, parse_not_applied, NULL, 0 }
 #define CONDITION(check) { "Unit", "Condition" check, parse_condition, NULL, 0 }, \
 			  { "Unit", "Assert" check, parse_condition, NULL, 0 }
+#define SOCKET(key, parse, ltype, f) { "Socket", key, parse, ltype, OFF(f) }
 #define LIMIT(key, res) { "Service", key, parse_limit, &(const int){ res }, OFF(limits[res]) }
 
 static const struct conf_range burst = { 0, 1000000, 10, "expected a whole number" };
 static const struct conf_range dir_mode = { 0, 07777, 8, "expected an octal mode such as 0755" };
+static const struct conf_range backlog = { 1, 65535, 10, "expected a whole number from 1 to 65535" };
 
 const struct conf_key unit_keys[] = {
 	UNIT("Description", conf_parse_strdup, NULL, description),
@@ -657,6 +659,17 @@ const struct conf_key unit_keys[] = {
 	SERVICE("Sockets", parse_sockets, NULL, refused),
 	SERVICE("StandardInput", parse_stdin, NULL, refused),
 	SERVICE("IgnoreSIGPIPE", conf_parse_bool_systemd, NULL, ignore_sigpipe),
+	SOCKET("ListenStream", parse_list_item, NULL, listen_streams),
+	SOCKET("SocketMode", conf_parse_mode, &dir_mode, socket_mode),
+	SOCKET("DirectoryMode", conf_parse_mode, &dir_mode, socket_dir_mode),
+	SOCKET("SocketUser", conf_parse_strdup, NULL, socket_user),
+	SOCKET("SocketGroup", conf_parse_strdup, NULL, socket_group),
+	SOCKET("FileDescriptorName", conf_parse_strdup, NULL, socket_fdname),
+	SOCKET("Backlog", conf_parse_unsigned, &backlog, socket_backlog),
+	SOCKET("Accept", conf_parse_bool_systemd, NULL, socket_accept),
+	/* the service is NAME.service, whose socket this is; a file's own is on disk, not in /run */
+	IGNORED("Socket", "Service"),
+	IGNORED("Socket", "RemoveOnStop"),
 	NOT_APPLIED("Unit", "IgnoreOnIsolate"),
 	NOT_APPLIED("Service", "SyslogIdentifier"),
 	NOT_APPLIED("Service", "SyslogFacility"),
@@ -737,3 +750,11 @@ const struct conf_key unit_keys[] = {
 	{ "X-Guestinit", "UseInitScript", conf_parse_bool_systemd, NULL, OFF(use_init_script) },
 };
 const size_t unit_nkeys = ARRAY_SIZE(unit_keys);
+
+const char *unit_limit_key(int resource)
+{
+	for (size_t i = 0; i < unit_nkeys; i++)
+		if (unit_keys[i].parse == parse_limit && *(const int *)unit_keys[i].ltype == resource)
+			return unit_keys[i].key;
+	return "Limit";
+}

@@ -79,6 +79,31 @@ static void load_dropins(const char *root, const char *name, struct unit *u, uni
 	}
 }
 
+/* NAME.socket, the first found as for the service; one linked to /dev/null is no socket */
+static void load_socket(const char *root, const char *name, struct unit *u, unit_warn_fn warn, void *ctx)
+{
+	for (size_t d = 0; d < unit_ndirs; d++) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s%s/%s.socket", root, unit_dirs[d], name);
+		char *text;
+		size_t len;
+		if (read_file(p, UNIT_MAX_FILE, &text, &len) < 0)
+			continue;
+		free(u->socket_file);
+		u->socket_file = strdup(p + strlen(root));
+		if (!u->socket_file)
+			unit_refuse(u, "out of memory reading its socket%s", "");
+		else if (len)
+			unit_parse_text(u, p, text, len, warn, ctx);
+		else {
+			free(u->socket_file); /* an empty file, as /dev/null reads: masked */
+			u->socket_file = NULL;
+		}
+		free(text);
+		return;
+	}
+}
+
 int unit_load(const char *root, const char *name, struct unit *u, char *path, size_t pathcap, unit_warn_fn warn,
 	      void *ctx)
 {
@@ -108,6 +133,7 @@ int unit_load(const char *root, const char *name, struct unit *u, char *path, si
 		unit_parse_text(u, p, text, len, warn, ctx);
 		free(text);
 		load_dropins(root, name, u, warn, ctx);
+		load_socket(root, name, u, warn, ctx);
 		unit_finish(u, name);
 		return 1;
 	}

@@ -49,6 +49,8 @@ struct unit_strv {
 };
 
 #define UNIT_MAX_STATUS 32
+#define UNIT_MAX_LISTEN 32
+#define UNIT_MAX_LISTEN_TEXT "32"
 
 struct unit {
 	char *description;
@@ -101,6 +103,15 @@ struct unit {
 	struct unit_strv not_applied;
 	struct unit_strv conditions; /* "ConditionX=value", "AssertX=value" (unit_condition.h) */
 	char *refused;            /* why this unit cannot be run here; NULL: it can */
+	/* The service's own NAME.socket ([Socket], socket activation): the listening sockets are
+	 * made before each start and given to the service as fds 3.. with LISTEN_FDS, LISTEN_PID
+	 * and LISTEN_FDNAMES (sd_listen_fds(3)), as docker.socket gives dockerd -H fd:// */
+	char *socket_file;        /* its path; NULL: the service has none */
+	struct unit_strv listen_streams; /* ListenStream=: a path, @abstract, PORT, ADDR:PORT, [ADDR6]:PORT */
+	unsigned socket_mode, socket_dir_mode;
+	char *socket_user, *socket_group, *socket_fdname;
+	unsigned socket_backlog;
+	bool socket_accept;
 };
 
 /* One problem in a unit file: where, and what. */
@@ -129,5 +140,8 @@ int unit_split_command(const char *line, struct unit_cmd *out, const char **why)
 int unit_parse_time(const char *s, uint64_t *ms);
 
 const char *unit_type_name(enum unit_type t);
+
+/* The unit file key of a resource limit (RLIMIT_NOFILE: "LimitNOFILE"). */
+const char *unit_limit_key(int resource);
 
 #endif

@@ -56,6 +56,17 @@ UnknownKey=1
 EOF
 mkdir -p "$R/etc/default"
 printf 'FROMFILE=filevalue\n' > "$R/etc/default/envy"
+# containerd's and docker's limits: infinity for NOFILE is more than the kernel takes (nr_open)
+unit unbounded <<'EOF'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+LimitNPROC=infinity
+LimitCORE=infinity
+LimitNOFILE=infinity
+StandardOutput=file:/run/unbounded.out
+ExecStart=/bin/sh -c 'ulimit -n; ulimit -Hn; ulimit -p; ulimit -c'
+EOF
 # the execution keys, each leaving a trace the suite reads back
 unit keys <<'EOF'
 [Service]
@@ -215,6 +226,19 @@ check "... once it holds, the next start runs the service" eval 'S picky start &
 S picky stop
 check "a start whose AssertPathExists= does not hold fails (1), naming the assertion" \
   says_with 1 "assertion failed: AssertPathExists=/run/asserty-may-run" service asserty start
+
+# the closest limit the kernel takes, as systemd gives: nr_open for NOFILE as root, and what
+# PID 1 has itself where raising its hard limit is not allowed (a user namespace)
+check "LimitNOFILE=infinity (containerd.service) starts" S unbounded start
+nropen=$(ns_exec cat /proc/sys/fs/nr_open) hard=$(ns_exec sh -c 'echo $(ulimit -Hn) $(ulimit -Hp)')
+out=$(ns_exec cat /run/unbounded.out 2>/dev/null | tr '\n' ' ')
+unbounded_ok() {
+  local w; read -ra w <<<"$out"
+  { [ "${w[0]}" = "$nropen" ] || [ "${w[0]}" = "${hard% *}" ]; } && [ "${w[1]}" = "${w[0]}" ] &&
+    { [ "${w[2]}" = unlimited ] || [ "${w[2]}" = "${hard#* }" ]; } && [ "${w[3]}" = unlimited ]
+}
+check "... NOFILE at fs.nr_open ($nropen) or PID 1's hard (${hard% *}), NPROC unlimited or PID 1's hard, CORE unlimited (got: $out)" \
+  unbounded_ok
 
 # the execution keys
 check "a unit using every execution key starts" S keys start

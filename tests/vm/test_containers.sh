@@ -112,4 +112,67 @@ SH
 out=$(g 'sh /tmp/oom.sh 2>/dev/null; rmdir /sys/fs/cgroup/t64' | tr '\n' ' ')   # (without dash's "Killed")
 check "memory.max 64M: a 128 MiB process is killed by the cgroup's OOM, a 16 MiB one runs ($out)" \
   test "$out" = "status 137 fits oom_kill 1 "
+# Docker itself: Debian's docker.io from the mirror, started by `service docker start` through
+# its units (containerd.service's LimitNOFILE=infinity, docker.socket's activation for
+# dockerd -H fd://), then offline: an image imported from a tarball, a build, a published port
+# at the host's localhost, --memory, --restart after kill -9 of dockerd, and a tty.
+t0=$SECONDS
+out=$(g 'apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
+  --no-install-recommends docker.io > /tmp/apt-docker.log 2>&1; echo "status $?"; tail -n 3 /tmp/apt-docker.log')
+echo "  (apt-get install docker.io took $((SECONDS - t0)) s)"
+check "apt-get install docker.io: its postinst starts containerd and docker (${out%%$'\n'*})" \
+  grep -q "^status 0$" <<<"$out"
+check "service docker status: running, with containerd running too" \
+  eval 'g "service docker status" | grep -q "Active: active (running)" && g "service containerd status" | grep -q "Active: active (running)"'
+check "containerd got LimitNOFILE=infinity as systemd gives it: fs.nr_open" \
+  eval '[ "$(g "cat /proc/\$(pidof containerd)/limits" | awk "/^Max open files/ { print \$4 }")" = "$(g "cat /proc/sys/fs/nr_open")" ]'
+check "dockerd listens on docker.socket's /run/docker.sock (root:docker 0660), handed over by fd" \
+  eval 'g "stat -c \"%a %U %G %F\" /run/docker.sock" | grep -qx "660 root docker socket" &&
+    g "tr \"\\\\0\" \"\\\\n\" < /proc/\$(pidof dockerd)/environ" | grep -qx "LISTEN_FDNAMES=docker.socket"'
+info=$(g 'docker info 2>&1')
+check "docker info: cgroup v2, overlay2, no warning ($(grep -c WARNING <<<"$info") warnings)" \
+  eval 'grep -q "Cgroup Version: 2" <<<"$info" && grep -q "Storage Driver: overlay2" <<<"$info" && ! grep -q WARNING <<<"$info"'
+# an image without a registry: busybox (static) and a page, from a tarball on the host
+img=$WORK/bbimg
+mkdir -p "$img/bin" "$img/www"
+cp "$(command -v busybox)" "$img/bin/busybox"
+for a in sh httpd cat echo sleep hostname dd; do ln -s busybox "$img/bin/$a"; done
+echo "from a docker container" > "$img/www/index.html"
+tar -C "$img" -c . | gh run -- docker import - gi-bb:1 >/dev/null 2>&1
+check "docker import of a root filesystem's tarball, piped from the host" \
+  eval 'g "docker images --format \"{{.Repository}}:{{.Tag}}\"" | grep -qx "gi-bb:1"'
+out=$(g 'docker run --rm gi-bb:1 sh -c "echo in \$(hostname)"' 2>&1)
+check "docker run --rm runs in a container of its own ($out)" grep -Eq "^in [0-9a-f]{12}$" <<<"$out"
+out=$(g 'mkdir -p /tmp/ctx && cd /tmp/ctx && echo built > page.html &&
+  printf "FROM gi-bb:1\nCOPY page.html /www/built.html\nRUN echo ran > /www/run.txt\n" > Dockerfile &&
+  docker build -q -t gi-bb:built . >/dev/null && docker run --rm gi-bb:built cat /www/built.html /www/run.txt' 2>&1 | tr '\n' ' ')
+check "docker build offline: COPY and RUN ($out)" test "$out" = "built ran "
+# a port free on the host: the guest's listener (docker-proxy) appears at the host's localhost
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+g "docker run -d --restart always --name gi-web -p $port:80 gi-bb:1 httpd -f -p 80 -h /www" >/dev/null 2>&1
+out=$(g "curl -s --max-time 10 http://127.0.0.1:$port/" 2>&1)
+check "docker run -d -p $port:80: the guest reaches the container ($out)" test "$out" = "from a docker container"
+got=
+for _ in $(seq 1 50); do got=$(curl -s --max-time 5 "http://127.0.0.1:$port/"); [ -n "$got" ] && break; sleep 0.2; done
+check "... and so does the host, at 127.0.0.1:$port, by localhost forwarding ($got)" test "$got" = "from a docker container"
+out=$(g 'p=$(pidof dockerd); kill -9 $p; for i in $(seq 1 100); do q=$(pidof dockerd);
+  [ -n "$q" ] && [ "$q" != "$p" ] && docker info >/dev/null 2>&1 && break; sleep 0.2; done
+  for i in $(seq 1 100); do docker ps --format "{{.Names}} {{.Status}}" | grep -q "^gi-web Up" && break; sleep 0.2; done
+  docker ps --format "{{.Names}} {{.Status}}"' 2>&1)
+check "kill -9 of dockerd: the supervisor starts it again, and --restart always brings the container back ($out)" \
+  grep -q "^gi-web Up" <<<"$out"
+got=
+for _ in $(seq 1 50); do got=$(curl -s --max-time 5 "http://127.0.0.1:$port/"); [ -n "$got" ] && break; sleep 0.2; done
+check "... reached from the host again ($got)" test "$got" = "from a docker container"
+out=$(g 'docker run --rm --memory 64m --shm-size 256m gi-bb:1 dd if=/dev/zero of=/dev/shm/x bs=1M count=128 2>/dev/null; echo "status $?"
+  docker run --rm --memory 64m gi-bb:1 cat /sys/fs/cgroup/memory.max' 2>&1 | tr '\n' ' ')
+check "docker run --memory 64m: the container's memory.max, and 128 MiB in it is OOM-killed ($out)" \
+  test "$out" = "status 137 67108864 "
+# script's stdin stays open (at its end script writes an EOF, which the tty echoes as ^@)
+exec {hold}< <(sleep 60); holder=$!
+out=$(timeout 60 script -qec "$WORK/gh run -- docker run --rm -it gi-bb:1 sh -c 'test -t 0 && test -t 1 && echo tty'" /dev/null <&"$hold" 2>&1 | tr -d '\r')
+kill "$holder" 2>/dev/null; exec {hold}<&-
+check "docker run -it from a host terminal: the container has a tty ($out)" grep -qx tty <<<"$out"
+out=$(g 'docker stop -t 2 gi-web >/dev/null && docker ps -a --format "{{.Names}} {{.Status}}"' 2>&1)
+check "docker stop ($out)" grep -q "^gi-web Exited" <<<"$out"
 finish

@@ -475,11 +475,72 @@ START_TEST(files_dropins_and_masks)
 }
 END_TEST
 
+START_TEST(socket_units)
+{
+	char root[] = "/tmp/gi-unitfile.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	char p[4096];
+	snprintf(p, sizeof(p), "mkdir -p %s/etc/systemd/system %s/lib/systemd/system && "
+		 "printf '[Unit]\\nDescription=the API\\n[Service]\\nExecStart=/bin/d -H fd://\\n' > %s/lib/systemd/system/d.service && "
+		 "printf '[Unit]\\nDescription=its socket\\nAfter=x.target\\n[Socket]\\nListenStream=/run/d.sock\\n"
+		 "ListenStream=2375\\nSocketMode=0660\\nSocketGroup=docker\\nBacklog=17\\nFileDescriptorName=api\\n"
+		 "[Install]\\nWantedBy=sockets.target\\n' > %s/lib/systemd/system/d.socket && "
+		 "printf '[Service]\\nExecStart=/bin/e\\n' > %s/etc/systemd/system/e.service && "
+		 "printf '[Socket]\\nListenDatagram=/run/e.sock\\n' > %s/etc/systemd/system/e.socket && "
+		 "printf '[Service]\\nExecStart=/bin/f\\n' > %s/etc/systemd/system/f.service && "
+		 "printf '[Socket]\\nListenStream=/run/f.sock\\nAccept=yes\\n' > %s/etc/systemd/system/f.socket && "
+		 "printf '[Service]\\nExecStart=/bin/g\\n' > %s/etc/systemd/system/g.service && "
+		 "ln -s /dev/null %s/etc/systemd/system/g.socket",
+		 root, root, root, root, root, root, root, root, root, root);
+	ck_assert_int_eq(system(p), 0);
+	struct unit u;
+	char path[4096];
+	struct warns w = { 0 };
+	ck_assert_int_eq(unit_load(root, "d", &u, path, sizeof(path), collect, &w), 1);
+	ck_assert_ptr_null(u.refused);
+	ck_assert_uint_eq(w.n, 0);
+	ck_assert_str_eq(u.socket_file, "/lib/systemd/system/d.socket");
+	ck_assert_uint_eq(u.listen_streams.n, 2);
+	ck_assert_str_eq(u.listen_streams.v[0], "/run/d.sock");
+	ck_assert_str_eq(u.listen_streams.v[1], "2375");
+	ck_assert_uint_eq(u.socket_mode, 0660);
+	ck_assert_str_eq(u.socket_group, "docker");
+	ck_assert_ptr_null(u.socket_user);
+	ck_assert_uint_eq(u.socket_backlog, 17);
+	ck_assert_str_eq(u.socket_fdname, "api");
+	/* the socket's own [Unit] and [Install] stay its own */
+	ck_assert_str_eq(u.description, "the API");
+	ck_assert_uint_eq(u.after.n, 0);
+	ck_assert_uint_eq(u.wanted_by.n, 0);
+	unit_free(&u);
+	ck_assert_int_eq(unit_load(root, "e", &u, path, sizeof(path), NULL, NULL), 1);
+	ck_assert_ptr_nonnull(u.refused);
+	ck_assert_ptr_nonnull(strstr(u.refused, "ListenDatagram="));
+	unit_free(&u);
+	ck_assert_int_eq(unit_load(root, "f", &u, path, sizeof(path), NULL, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(u.refused, "Accept=yes"));
+	unit_free(&u);
+	ck_assert_int_eq(unit_load(root, "g", &u, path, sizeof(path), NULL, NULL), 1);
+	ck_assert_ptr_null(u.refused);
+	ck_assert_ptr_null(u.socket_file); /* masked: no socket */
+	unit_free(&u);
+	/* [Socket] in a service's own file is a mistake, said and ignored */
+	parse(&u, "[Service]\nExecStart=/bin/a\n[Socket]\nListenStream=/run/a.sock\n", &w);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_ptr_nonnull(strstr(w.last, "[Socket] belongs in a .socket file"));
+	ck_assert_uint_eq(u.listen_streams.n, 0);
+	unit_free(&u);
+	snprintf(p, sizeof(p), "rm -rf %s", root);
+	ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("services/unitfile");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, debian_nginx_unit);
+	tcase_add_test(tc, socket_units);
 	tcase_add_test(tc, environment_values_with_slashes);
 	tcase_add_test(tc, every_supported_key);
 	tcase_add_test(tc, continuations_comments_and_resets);
