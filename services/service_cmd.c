@@ -35,6 +35,16 @@
 
 #define DEBIAN_VERSION "1.65.2"
 
+/* The unit of NAME links to /dev/null. */
+static bool masked_unit(const char *name)
+{
+	struct unit u;
+	char path[PATH_MAX];
+	bool masked = unit_load("", name, &u, path, sizeof(path), NULL, NULL) > 0 && u.masked;
+	unit_free(&u);
+	return masked;
+}
+
 /* The variables Debian's service keeps (all of them set, empty when unset, as its env -i does). */
 static const char *const kept_vars[] = { "LANG", "LANGUAGE", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE",
 					 "LC_MONETARY", "LC_MESSAGES", "LC_PAPER", "LC_NAME", "LC_ADDRESS",
@@ -428,6 +438,15 @@ int service_main(int argc, char **argv)
 		if (kind != SVC_UNIT)
 			return 100;
 		unsetenv("GUESTINIT_INITD_HOOK");
+		/* A package's maintainer script (invoke-rc.d, under dpkg) acting on a service whose unit
+		 * is masked: a package masks the unit of a script meant for sysvinit alone
+		 * (cgroupfs-mount), and under systemd invoke-rc.d leaves a masked unit be and succeeds.
+		 * A user's own `/etc/init.d/NAME start` still gets the refusal. */
+		if (getenv("DPKG_MAINTSCRIPT_PACKAGE") && action && strcmp(action, "status") && masked_unit(unit_name)) {
+			fprintf(stderr, "%s: %s.service is masked: '%s' left undone for %s's maintainer script, as under systemd\n",
+				prog, unit_name, action, getenv("DPKG_MAINTSCRIPT_PACKAGE"));
+			return 0;
+		}
 	}
 	if (kind == SVC_NONE) {
 		fprintf(stderr, "%s: unrecognized service\n", name);

@@ -42,6 +42,13 @@ check "a Debian boot logs no warnings" eval '! grep -Ei "warning|did not start|m
 check "... service e2scrub_reap status lists what it did not apply" \
   ns_says '^Not applied: PrivateNetwork= ProtectSystem= ProtectHome= PrivateTmp= IOSchedulingClass= CPUSchedulingPolicy= SyslogIdentifier= ' service e2scrub_reap status
 check "... sudo.service is masked, and says so" ns_says '^masked$' systemctl is-enabled sudo
+# sudo ships /etc/init.d/sudo for sysvinit and masks its unit, as cgroupfs-mount (docker.io's
+# recommends) does: a maintainer script's invoke-rc.d leaves it be, as under systemd
+check "... invoke-rc.d from a package's maintainer script: a masked unit is left be, status 0" \
+  eval 'ns_exec env DPKG_MAINTSCRIPT_PACKAGE=sudo invoke-rc.d sudo start 2>&1 | grep -q "sudo.service is masked: .start. left undone for sudo" &&
+    [ "$(rc_of ns_exec env DPKG_MAINTSCRIPT_PACKAGE=sudo invoke-rc.d sudo start)" = 0 ]'
+check "... the same script run by hand is refused: masked (1)" \
+  eval 'ns_exec /etc/init.d/sudo start 2>&1 | grep -q "masked" && [ "$(rc_of ns_exec /etc/init.d/sudo start)" = 1 ]'
 check "cron runs with SIGPIPE at its default (its IgnoreSIGPIPE=false)" eval '
   p=$(ns_exec systemctl status cron | sed -n "s/.*Main PID: \([0-9]*\).*/\1/p")
   [ -n "$p" ] && ign=$(ns_exec sed -n "s/^SigIgn:\t//p" /proc/$p/status) && [ $(( 0x$ign >> 12 & 1 )) = 0 ]'
