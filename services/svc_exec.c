@@ -373,33 +373,23 @@ static const char *limit_text(const struct rlimit *l, char *buf, size_t cap)
 	return buf;
 }
 
-/* LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES (FileDescriptorName=, else the socket unit's
- * name, once per fd) before the rest, which loses any the caller had */
+/* The environment with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES (FileDescriptorName=, else
+ * the socket unit's name, once per fd) set, replacing any the caller had */
 static char *const *listen_environment(char *const *env, const struct unit *u, int nsock)
 {
-	size_t n = 0;
-	while (env && env[n])
-		n++;
-	char **out = calloc(n + 4, sizeof(*out));
+	struct strv s = { 0 };
+	for (size_t i = 0; env && env[i]; i++)
+		sv_push(&s, strdup(env[i]));
 	const char *base = strrchr(u->socket_file, '/');
 	const char *name = u->socket_fdname ? u->socket_fdname : base ? base + 1 : u->socket_file;
-	size_t namelen = strlen(name);
-	char *names = malloc(sizeof("LISTEN_FDNAMES=") + (namelen + 1) * (size_t)nsock);
-	if (!out || !names)
-		return env;
-	char *p = names + sprintf(names, "LISTEN_FDNAMES=");
-	for (int i = 0; i < nsock; i++)
-		p += sprintf(p, "%s%s", i ? ":" : "", name);
-	size_t k = 0;
-	if (asprintf(&out[k], "LISTEN_FDS=%d", nsock) >= 0)
-		k++;
-	if (asprintf(&out[k], "LISTEN_PID=%d", (int)getpid()) >= 0)
-		k++;
-	out[k++] = names;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(env[i], "LISTEN_", 7))
-			out[k++] = env[i];
-	return out;
+	char names[sizeof("LISTEN_FDNAMES=") + UNIT_MAX_LISTEN * (NAME_MAX + 1)];
+	size_t used = (size_t)snprintf(names, sizeof(names), "LISTEN_FDNAMES=");
+	for (int i = 0; i < nsock && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ":" : "", name);
+	env_setf(&s, "LISTEN_FDS=%d", nsock);
+	env_setf(&s, "LISTEN_PID=%d", (int)getpid());
+	env_set(&s, names);
+	return s.oom ? env : s.v;
 }
 
 static void child(const struct svc_exec *e, int report)
